@@ -1,0 +1,22 @@
+import { test } from 'vitest';
+import { migrate } from './schema';
+import { eventFactory } from './testing/event-factory';
+import { openMemoryDatabase } from './testing/node-sqlite';
+import { Materializer } from './materializer/materializer';
+test('perf', async () => {
+  const db = await openMemoryDatabase();
+  await migrate(db);
+  const m = new Materializer(db);
+  const f = eventFactory();
+  const room = f.id();
+  await db.exclusive(() => m.applyBatch([f.make('space.create', { name: 'S' }), f.make('room.create', { kind: 'channel', name: 'c' }, { room })]));
+  const evs = Array.from({ length: 20000 }, (_, i) => f.make('message.create', { body: 'hello world ' + i }, { room }));
+  let t = performance.now();
+  for (let i = 0; i < evs.length; i += 1000) await db.exclusive(() => m.applyBatch(evs.slice(i, i + 1000)));
+  const pipe = performance.now() - t;
+  await db.exec('CREATE TABLE raw (id TEXT PRIMARY KEY, room TEXT, author TEXT, body TEXT, created_at INTEGER); CREATE INDEX raw_room ON raw(room, id)');
+  t = performance.now();
+  await db.transaction(async () => { for (const e of evs) await db.run('INSERT INTO raw VALUES (?,?,?,?,?)', [e.id, e.room!, e.user, (e.payload as any).body, 1]); });
+  const raw = performance.now() - t;
+  console.log({ pipeEvPerS: Math.round(20000 / pipe * 1000), rawRowsPerS: Math.round(20000 / raw * 1000), ratio: raw / pipe });
+});
