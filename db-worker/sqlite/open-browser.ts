@@ -1,0 +1,123 @@
+/**
+ * Opens wa-sqlite in a browser context with a chosen VFS. Which VFS can run where is a browser fact
+ * (../shared/reference/browser-probe/README.md): synchronous OPFS access handles exist only in dedicated workers,
+ * so a SharedWorker or the main thread must use the asynchronous build with an IndexedDB (or async OPFS) VFS.
+ */
+import * as SQLite from '@journeyapps/wa-sqlite';
+import asyncWasmUrl from '@journeyapps/wa-sqlite/dist/wa-sqlite-async.wasm?url';
+import syncWasmUrl from '@journeyapps/wa-sqlite/dist/wa-sqlite.wasm?url';
+import { Database } from './database';
+
+export type Build = 'sync' | 'async';
+export type VfsName =
+  | 'IDBBatchAtomicVFS'
+  | 'IDBMirrorVFS'
+  | 'OPFSCoopSyncVFS'
+  | 'OPFSAnyContextVFS'
+  | 'AccessHandlePoolVFS'
+  | 'MemoryVFS';
+
+interface VfsModule {
+  create(name: string, module: unknown, options?: unknown): Promise<SQLiteVFS>;
+}
+
+interface VfsInfo {
+  build: Build;
+  /** Runs only where synchronous OPFS access handles exist (dedicated workers). */
+  needsSyncHandles: boolean;
+  durable: boolean;
+  load: () => Promise<VfsModule>;
+}
+
+/** The VFSs this app can run on. Dynamic imports keep the ones not chosen out of the worker's startup. */
+export const VFS_CATALOG: Record<VfsName, VfsInfo> = {
+  IDBBatchAtomicVFS: {
+    build: 'async',
+    needsSyncHandles: false,
+    durable: true,
+    load: async () => (await import('@journeyapps/wa-sqlite/src/examples/IDBBatchAtomicVFS.js')).IDBBatchAtomicVFS as never,
+  },
+  IDBMirrorVFS: {
+    build: 'async',
+    needsSyncHandles: false,
+    durable: true,
+    load: async () => (await import('@journeyapps/wa-sqlite/src/examples/IDBMirrorVFS.js')).IDBMirrorVFS as never,
+  },
+  OPFSAnyContextVFS: {
+    build: 'async',
+    needsSyncHandles: false,
+    durable: true,
+    load: async () => (await import('@journeyapps/wa-sqlite/src/examples/OPFSAnyContextVFS.js')).OPFSAnyContextVFS as never,
+  },
+  OPFSCoopSyncVFS: {
+    build: 'sync',
+    needsSyncHandles: true,
+    durable: true,
+    load: async () => (await import('@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js')).OPFSCoopSyncVFS as never,
+  },
+  AccessHandlePoolVFS: {
+    build: 'sync',
+    needsSyncHandles: true,
+    durable: true,
+    load: async () =>
+      (await import('@journeyapps/wa-sqlite/src/examples/AccessHandlePoolVFS.js')).AccessHandlePoolVFS as never,
+  },
+  MemoryVFS: {
+    build: 'sync',
+    needsSyncHandles: false,
+    durable: false,
+    load: async () => (await import('@journeyapps/wa-sqlite/src/examples/MemoryVFS.js')).MemoryVFS as never,
+  },
+};
+
+export const isVfsName = (name: unknown): name is VfsName => typeof name === 'string' && name in VFS_CATALOG;
+
+async function loadBuild(build: Build) {
+  if (build === 'sync') {
+    const { default: factory } = await import('@journeyapps/wa-sqlite/dist/wa-sqlite.mjs');
+    return factory({ locateFile: () => syncWasmUrl });
+  }
+  const { default: factory } = await import('@journeyapps/wa-sqlite/dist/wa-sqlite-async.mjs');
+  return factory({ locateFile: () => asyncWasmUrl });
+}
+
+/** PRAGMAs per VFS: what makes each fast without giving up durability (see README, "Storage"). */
+function pragmasFor(vfs: VfsName): string {
+  const common = 'PRAGMA temp_store = memory; PRAGMA foreign_keys = off;';
+  switch (vfs) {
+    case 'IDBBatchAtomicVFS':
+    case 'IDBMirrorVFS':
+      // A page cache large enough to hold a whole batch lets SQLite commit it as one atomic IndexedDB write,
+      // without a journal file. synchronous stays FULL: the inbox forgets events once their commit returns.
+      return `${common} PRAGMA cache_size = -32768;`;
+    default:
+      return `${common} PRAGMA cache_size = -16384;`;
+  }
+}
+
+/** Whether this context can run a VFS at all. */
+export function canRun(vfs: VfsName): boolean {
+  if (VFS_CATALOG[vfs].needsSyncHandles) {
+    const g = globalThis as { FileSystemFileHandle?: { prototype: object }; WorkerGlobalScope?: unknown };
+    const isDedicatedWorker = typeof (globalThis as { DedicatedWorkerGlobalScope?: unknown }).DedicatedWorkerGlobalScope !== 'undefined';
+    return isDedicatedWorker && !!g.FileSystemFileHandle && 'createSyncAccessHandle' in g.FileSystemFileHandle.prototype;
+  }
+  if (vfs.startsWith('OPFS')) return typeof navigator !== 'undefined' && !!navigator.storage?.getDirectory;
+  if (vfs.startsWith('IDB')) return typeof indexedDB !== 'undefined';
+  return true;
+}
+
+export async function openBrowserDatabase(vfs: VfsName, name: string): Promise<Database> {
+  const info = VFS_CATALOG[vfs];
+  if (!canRun(vfs)) throw new Error(`${vfs} cannot run in this context`);
+  const module = await loadBuild(info.build);
+  const sqlite3 = SQLite.Factory(module);
+  const VfsClass = await info.load();
+  // One VFS name per database, so that IndexedDB/OPFS storage of different databases never mixes.
+  const instance = await VfsClass.create(`${vfs}-${name}`, module);
+  sqlite3.vfs_register(instance, true);
+  const handle = await sqlite3.open_v2(`${name}.sqlite`);
+  const db = new Database(sqlite3, handle, { vfs, build: info.build, name });
+  await db.exec(pragmasFor(vfs));
+  return db;
+}
