@@ -117,7 +117,9 @@ export class DbHost {
     const host = new DbHost(config, db, syncDb, releaseLock);
     // Events that arrived while no tab was open go in before anything else.
     await host.drainer.drain();
-    host.log(`ready: ${config.strategy} host, ${config.vfs} (${db.description.build} build), database "${config.database}"`);
+    host.log(
+      `ready: ${config.strategy} host, ${config.vfs} (${db.description.build} build), database "${config.database}"`,
+    );
     return host;
   }
 

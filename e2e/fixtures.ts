@@ -11,7 +11,8 @@ export interface SeededRoom {
 
 export const test = base.extend<{ seeded: SeededRoom }, { server: TestServer }>({
   server: [
-    async ({}, use) => { // eslint-disable-line no-empty-pattern -- Playwright needs the pattern
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a function asks for from it
+    async ({}, use) => {
       const server = await TestServer.start();
       await use(server);
       await server.dispose();
@@ -43,7 +44,9 @@ export function expectedMessageIds(events: RoomyEvent[], room: string, limit = 1
 }
 
 export async function renderedMessageIds(page: Page): Promise<string[]> {
-  return page.locator('.timeline .message').evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).dataset.messageId!));
+  return page
+    .locator('.timeline .message')
+    .evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).dataset.messageId!));
 }
 
 export function roomUrl(server: TestServer, room: SeededRoom) {

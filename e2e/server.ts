@@ -41,7 +41,17 @@ export class TestServer {
   async start() {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'server/main.ts', '--port', String(this.port), '--data-dir', this.dataDir, '--static', 'dist'],
+      [
+        '--import',
+        'tsx',
+        'server/main.ts',
+        '--port',
+        String(this.port),
+        '--data-dir',
+        this.dataDir,
+        '--static',
+        'dist',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
     );
     let output = '';
@@ -83,8 +93,10 @@ export class TestServer {
 
   async events(stream: string): Promise<RoomyEvent[]> {
     const all: RoomyEvent[] = [];
-    for (let after = 0; ; ) {
-      const page = (await (await fetch(`${this.url}/api/streams/${stream}/events?after=${after}&limit=10000`)).json()) as EventsPage;
+    for (let after = 0; ;) {
+      const page = (await (
+        await fetch(`${this.url}/api/streams/${stream}/events?after=${after}&limit=10000`)
+      ).json()) as EventsPage;
       all.push(...page.events);
       if (!page.hasMore || !page.events.length) return all;
       after = page.events[page.events.length - 1]!.seq!;

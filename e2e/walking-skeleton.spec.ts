@@ -1,6 +1,10 @@
 import { expect, expectedMessageIds, messageFrom, renderedMessageIds, roomUrl, test } from './fixtures';
 
-test('the seeded space renders: rooms in the sidebar, the room\'s messages with their authors', async ({ page, server, seeded }) => {
+test("the seeded space renders: rooms in the sidebar, the room's messages with their authors", async ({
+  page,
+  server,
+  seeded,
+}) => {
   await page.goto(server.url);
   // "/" opens a channel of the seeded space by itself
   await expect(page).toHaveURL(/\/space\/[0-9A-Z]{26}\/room\/[0-9A-Z]{26}$/);
@@ -24,11 +28,19 @@ test('a message typed in one tab appears in a second tab', async ({ context, ser
   await expect(two.locator('.timeline .body', { hasText: text })).toBeVisible();
   // and the server got it exactly once
   await expect
-    .poll(async () => (await server.events(seeded.stream)).filter((e) => e.type === 'message.create' && e.payload.body === text).length)
+    .poll(
+      async () =>
+        (await server.events(seeded.stream)).filter((e) => e.type === 'message.create' && e.payload.body === text)
+          .length,
+    )
     .toBe(1);
 });
 
-test('a message appended through the server API by another user appears without a reload', async ({ page, server, seeded }) => {
+test('a message appended through the server API by another user appears without a reload', async ({
+  page,
+  server,
+  seeded,
+}) => {
   await page.goto(roomUrl(server, seeded));
   await expect(page.locator('.timeline .message').first()).toBeVisible();
   const text = `from the API ${Date.now()}`;
@@ -37,7 +49,11 @@ test('a message appended through the server API by another user appears without 
   await expect(page.locator('.timeline .body', { hasText: text })).toBeVisible();
 });
 
-test('after a reload with the event server stopped, the room still shows every message', async ({ page, server, seeded }) => {
+test('after a reload with the event server stopped, the room still shows every message', async ({
+  page,
+  server,
+  seeded,
+}) => {
   await page.goto(roomUrl(server, seeded));
   const expected = expectedMessageIds(await server.events(seeded.stream), seeded.room);
   await expect.poll(() => renderedMessageIds(page)).toEqual(expected);

@@ -82,12 +82,18 @@ const eventSchemas = [
   v.strictObject({
     ...inRoom,
     type: v.literal('message.create'),
-    payload: v.strictObject({ body: v.pipe(text(LIMITS.bodyChars), v.minLength(1, 'must not be empty')), replyTo: v.optional(ulid) }),
+    payload: v.strictObject({
+      body: v.pipe(text(LIMITS.bodyChars), v.minLength(1, 'must not be empty')),
+      replyTo: v.optional(ulid),
+    }),
   }),
   v.strictObject({
     ...inRoom,
     type: v.literal('message.edit'),
-    payload: v.strictObject({ messageId: ulid, body: v.pipe(text(LIMITS.bodyChars), v.minLength(1, 'must not be empty')) }),
+    payload: v.strictObject({
+      messageId: ulid,
+      body: v.pipe(text(LIMITS.bodyChars), v.minLength(1, 'must not be empty')),
+    }),
   }),
   v.strictObject({ ...inRoom, type: v.literal('message.delete'), payload: v.strictObject({ messageId: ulid }) }),
   v.strictObject({

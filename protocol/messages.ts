@@ -118,7 +118,12 @@ export type RequestMessage<M extends Method = Method> = {
 export type ResponseMessage =
   | { v: number; t: 'res'; id: number; ok: true; result: unknown }
   | { v: number; t: 'res'; id: number; ok: false; error: WireError };
-export type EventMessage<N extends HostEventName = HostEventName> = { v: number; t: 'evt'; name: N; data: HostEvents[N] };
+export type EventMessage<N extends HostEventName = HostEventName> = {
+  v: number;
+  t: 'evt';
+  name: N;
+  data: HostEvents[N];
+};
 export type Message = RequestMessage | ResponseMessage | EventMessage;
 
 export class ProtocolError extends Error {
@@ -158,10 +163,14 @@ export function decodeMessage(data: unknown): Message {
   } catch {
     throw new ProtocolError('BAD_MESSAGE', 'a message could not be decoded');
   }
-  if (typeof message !== 'object' || message === null) throw new ProtocolError('BAD_MESSAGE', 'a message must be an object');
+  if (typeof message !== 'object' || message === null)
+    throw new ProtocolError('BAD_MESSAGE', 'a message must be an object');
   const m = message as Partial<Record<string, unknown>>;
   if (m.v !== PROTOCOL_VERSION) {
-    throw new ProtocolError('VERSION_MISMATCH', `protocol version ${String(m.v)} is not ${PROTOCOL_VERSION}; reload the page`);
+    throw new ProtocolError(
+      'VERSION_MISMATCH',
+      `protocol version ${String(m.v)} is not ${PROTOCOL_VERSION}; reload the page`,
+    );
   }
   switch (m.t) {
     case 'req':
@@ -169,7 +178,8 @@ export function decodeMessage(data: unknown): Message {
         throw new ProtocolError('BAD_MESSAGE', 'a request needs a numeric id, a known method and params');
       break;
     case 'res':
-      if (typeof m.id !== 'number' || typeof m.ok !== 'boolean') throw new ProtocolError('BAD_MESSAGE', 'a response needs an id and ok');
+      if (typeof m.id !== 'number' || typeof m.ok !== 'boolean')
+        throw new ProtocolError('BAD_MESSAGE', 'a response needs an id and ok');
       break;
     case 'evt':
       if (typeof m.name !== 'string') throw new ProtocolError('BAD_MESSAGE', 'an event needs a name');

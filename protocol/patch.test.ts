@@ -9,10 +9,28 @@ describe('diffRows + applyPatch', () => {
     const a = { id: 'a', v: 1 };
     const b = { id: 'b', v: 2 };
     const rows = [a, b];
-    const patch = diffRows(rows, [{ id: 'a', v: 1 }, { id: 'b', v: 3 }, { id: 'c', v: 4 }], keyOf);
-    expect(patch).toEqual({ removed: [], upserted: [{ index: 1, row: { id: 'b', v: 3 } }, { index: 2, row: { id: 'c', v: 4 } }] });
+    const patch = diffRows(
+      rows,
+      [
+        { id: 'a', v: 1 },
+        { id: 'b', v: 3 },
+        { id: 'c', v: 4 },
+      ],
+      keyOf,
+    );
+    expect(patch).toEqual({
+      removed: [],
+      upserted: [
+        { index: 1, row: { id: 'b', v: 3 } },
+        { index: 2, row: { id: 'c', v: 4 } },
+      ],
+    });
     applyPatch(rows, patch, keyOf);
-    expect(rows).toEqual([{ id: 'a', v: 1 }, { id: 'b', v: 3 }, { id: 'c', v: 4 }]);
+    expect(rows).toEqual([
+      { id: 'a', v: 1 },
+      { id: 'b', v: 3 },
+      { id: 'c', v: 4 },
+    ]);
     expect(rows[0]).toBe(a);
     expect(rows[1]).toBe(b);
   });
@@ -24,7 +42,10 @@ describe('diffRows + applyPatch', () => {
   });
 
   test('property: applying the diff of any two results turns the first into the second', () => {
-    const row = fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g'), v: fc.integer({ min: 0, max: 3 }) });
+    const row = fc.record({
+      id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g'),
+      v: fc.integer({ min: 0, max: 3 }),
+    });
     const result = fc.uniqueArray(row, { selector: (r) => r.id, maxLength: 7 });
     fc.assert(
       fc.property(result, result, (before, after) => {

@@ -18,9 +18,9 @@ export interface AppOptions {
   /** The built web app; without it the server answers the API only. */
   staticDir?: string;
   logger?: FastifyServerOptions['logger'];
+  /** Interval of the tail's keep-alive comments (tests shorten it). */
+  tailPingMs?: number;
 }
-
-const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 const streamParams = {
   type: 'object',
@@ -52,14 +52,17 @@ const ERROR_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'content-type must be application/json',
 };
 
-export function buildApp({ store, staticDir, logger = false }: AppOptions): FastifyInstance {
+export function buildApp({ store, staticDir, logger = false, tailPingMs }: AppOptions): FastifyInstance {
   const app = Fastify({
     logger,
     bodyLimit: LIMITS.batchBytes,
     // Route schemas say `format: 'ulid'`; ajv then reports "params/stream must match format "ulid"".
-    ajv: { customOptions: { formats: { ulid: ULID_PATTERN } } },
+    ajv: { customOptions: { formats: { ulid: isUlid } } },
   });
   const tails = new Set<TailSession>();
+  // JSON only. A text/plain POST is a "simple" cross-origin request that a page on any site could send without a
+  // CORS preflight; requiring application/json means the browser asks first, and we never say yes.
+  app.removeContentTypeParser('text/plain');
 
   addSecurityHeaders(app);
 
@@ -119,7 +122,8 @@ export function buildApp({ store, staticDir, logger = false }: AppOptions): Fast
       }
       // From here on we write the SSE response ourselves; Fastify must not send or time it out.
       reply.hijack();
-      const tail = new TailSession(reply.raw, { store, cursors, followAll: request.query.follow === 'all' });
+      const followAll = request.query.follow === 'all';
+      const tail = new TailSession(reply.raw, { store, cursors, followAll, pingMs: tailPingMs });
       tails.add(tail);
       tail.onClosed(() => tails.delete(tail));
       tail.start();

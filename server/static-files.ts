@@ -28,15 +28,16 @@ export function registerStaticFiles(app: FastifyInstance, dir: string): void {
 }
 
 /**
- * A client-side route of the single-page app (e.g. /spaces/01J…/rooms/01J…): a GET outside /api whose last
- * segment has no file extension. Missing files such as /assets/gone.js stay 404s, so a stale page fails loudly
- * rather than executing index.html as a script.
+ * A client-side route of the single-page app (e.g. /spaces/01J…/rooms/01J…): a GET outside /api that is a page
+ * navigation (the browser accepts HTML) or whose last segment has no file extension. So /u/alice.bsky.social in the
+ * address bar opens the app, while a missing /assets/gone.js (fetched as a script) stays a 404 that fails loudly
+ * rather than running index.html as a script.
  */
 export function isAppRoute(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   const path = request.url.split('?')[0] ?? '/';
   if (path === '/api' || path.startsWith('/api/')) return false;
-  return extname(path) === '';
+  return extname(path) === '' || (request.headers.accept ?? '').includes('text/html');
 }
 
 /** Answers an app route with index.html (headers as for the file itself: no-cache, CSP). */

@@ -89,6 +89,8 @@ export class TailSession {
     if (this.closed) return;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.closing.abort();
+    // After a client disconnect the socket can linger half-open, and server.close() would wait for it.
+    if (!this.res.writableEnded) this.res.destroy();
   }
 
   private onAppend(stream: string, head: number): void {

@@ -62,7 +62,9 @@ export class OutboxSender {
       if (response.status >= 500 || response.status === 429) throw new Error(`server answered ${response.status}`);
       if (!response.ok) {
         // The whole request was refused (400/413): every entry in it fails with the server's reason.
-        const { error } = (await response.json().catch(() => ({ error: `HTTP ${response.status}` }))) as { error: string };
+        const { error } = (await response.json().catch(() => ({ error: `HTTP ${response.status}` }))) as {
+          error: string;
+        };
         await this.update(entries.map((e) => ({ ...e, state: 'failed', lastError: error })));
         return;
       }

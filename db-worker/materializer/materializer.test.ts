@@ -119,7 +119,10 @@ describe('each event type', () => {
   test('read.mark only moves forward', async () => {
     const { channel } = await world();
     const [a, b] = [f.id(), f.id()];
-    await apply(f.make('read.mark', { upTo: b }, { room: channel }), f.make('read.mark', { upTo: a }, { room: channel }));
+    await apply(
+      f.make('read.mark', { upTo: b }, { room: channel }),
+      f.make('read.mark', { upTo: a }, { room: channel }),
+    );
     expect(await db.all('SELECT room, up_to FROM read_marks')).toEqual([{ room: channel, up_to: b }]);
   });
 });
@@ -182,10 +185,17 @@ describe('the three rules', () => {
 
   test('an event that fails in SQL is rolled back alone', async () => {
     const { channel, message } = await world();
-    const intruder = f.make('message.edit', { messageId: message, body: 'hijacked' }, { room: channel, user: 'did:plc:eve' });
+    const intruder = f.make(
+      'message.edit',
+      { messageId: message, body: 'hijacked' },
+      { room: channel, user: 'did:plc:eve' },
+    );
     const fine = f.make('message.create', { body: 'fine' }, { room: channel });
     const result = await apply(intruder, fine);
-    expect(result).toMatchObject({ applied: 1, rejected: [{ id: intruder.id, reason: 'only the author can edit a message' }] });
+    expect(result).toMatchObject({
+      applied: 1,
+      rejected: [{ id: intruder.id, reason: 'only the author can edit a message' }],
+    });
     expect(await db.get('SELECT body FROM messages WHERE id = ?', [message])).toEqual({ body: 'hello' });
   });
 

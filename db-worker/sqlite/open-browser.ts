@@ -10,12 +10,7 @@ import { Database } from './database';
 
 export type Build = 'sync' | 'async';
 export type VfsName =
-  | 'IDBBatchAtomicVFS'
-  | 'IDBMirrorVFS'
-  | 'OPFSCoopSyncVFS'
-  | 'OPFSAnyContextVFS'
-  | 'AccessHandlePoolVFS'
-  | 'MemoryVFS';
+  'IDBBatchAtomicVFS' | 'IDBMirrorVFS' | 'OPFSCoopSyncVFS' | 'OPFSAnyContextVFS' | 'AccessHandlePoolVFS' | 'MemoryVFS';
 
 interface VfsModule {
   create(name: string, module: unknown, options?: unknown): Promise<SQLiteVFS>;
@@ -35,7 +30,8 @@ export const VFS_CATALOG: Record<VfsName, VfsInfo> = {
     build: 'async',
     needsSyncHandles: false,
     durable: true,
-    load: async () => (await import('@journeyapps/wa-sqlite/src/examples/IDBBatchAtomicVFS.js')).IDBBatchAtomicVFS as never,
+    load: async () =>
+      (await import('@journeyapps/wa-sqlite/src/examples/IDBBatchAtomicVFS.js')).IDBBatchAtomicVFS as never,
   },
   IDBMirrorVFS: {
     build: 'async',
@@ -47,7 +43,8 @@ export const VFS_CATALOG: Record<VfsName, VfsInfo> = {
     build: 'async',
     needsSyncHandles: false,
     durable: true,
-    load: async () => (await import('@journeyapps/wa-sqlite/src/examples/OPFSAnyContextVFS.js')).OPFSAnyContextVFS as never,
+    load: async () =>
+      (await import('@journeyapps/wa-sqlite/src/examples/OPFSAnyContextVFS.js')).OPFSAnyContextVFS as never,
   },
   OPFSCoopSyncVFS: {
     build: 'sync',
@@ -99,8 +96,11 @@ function pragmasFor(vfs: VfsName): string {
 export function canRun(vfs: VfsName): boolean {
   if (VFS_CATALOG[vfs].needsSyncHandles) {
     const g = globalThis as { FileSystemFileHandle?: { prototype: object }; WorkerGlobalScope?: unknown };
-    const isDedicatedWorker = typeof (globalThis as { DedicatedWorkerGlobalScope?: unknown }).DedicatedWorkerGlobalScope !== 'undefined';
-    return isDedicatedWorker && !!g.FileSystemFileHandle && 'createSyncAccessHandle' in g.FileSystemFileHandle.prototype;
+    const isDedicatedWorker =
+      typeof (globalThis as { DedicatedWorkerGlobalScope?: unknown }).DedicatedWorkerGlobalScope !== 'undefined';
+    return (
+      isDedicatedWorker && !!g.FileSystemFileHandle && 'createSyncAccessHandle' in g.FileSystemFileHandle.prototype
+    );
   }
   if (vfs.startsWith('OPFS')) return typeof navigator !== 'undefined' && !!navigator.storage?.getDirectory;
   if (vfs.startsWith('IDB')) return typeof indexedDB !== 'undefined';

@@ -18,7 +18,10 @@ export async function openMemoryDatabase(): Promise<Database> {
   const module = await SQLiteESMFactory({ wasmBinary });
   const sqlite3 = SQLite.Factory(module);
   const name = `memory-${++counter}`;
-  const vfs = await (MemoryVFS as unknown as { create(n: string, m: unknown): Promise<SQLiteVFS> }).create(name, module);
+  const vfs = await (MemoryVFS as unknown as { create(n: string, m: unknown): Promise<SQLiteVFS> }).create(
+    name,
+    module,
+  );
   sqlite3.vfs_register(vfs, true);
   const handle = await sqlite3.open_v2(`${name}.db`);
   return new Database(sqlite3, handle, { vfs: 'MemoryVFS', build: 'sync', name });

@@ -37,7 +37,11 @@ export function createQuery<T extends ResultRow>(
     current?.dispose();
     current = c.subscribe(s, {
       onRows: (rows) => setState('rows', reconcile(rows as T[], { key: keyColumn, merge: true })),
-      onPatch: (patch) => setState('rows', produce((rows) => applyPatch(rows as ResultRow[], patch, keyOf))),
+      onPatch: (patch) =>
+        setState(
+          'rows',
+          produce((rows) => applyPatch(rows as ResultRow[], patch, keyOf)),
+        ),
       onError: (error) => console.error('[roomy] live query failed', s.sql, error),
     });
     await current.ready;

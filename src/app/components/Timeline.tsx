@@ -46,7 +46,10 @@ export function Timeline(props: TimelineProps) {
         {(message) => (
           <li class="message" data-message-id={message.id}>
             <div class="avatar" aria-hidden="true">
-              {message.author_name.replace(/^did:[a-z]+:/, '').slice(0, 1).toUpperCase()}
+              {message.author_name
+                .replace(/^did:[a-z]+:/, '')
+                .slice(0, 1)
+                .toUpperCase()}
             </div>
             <div class="message-main">
               <div class="message-meta">
