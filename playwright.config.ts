@@ -19,7 +19,7 @@ export default defineConfig({
   workers: 1,
   retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
-  outputDir: '.tmp/test-results',
+  outputDir: process.env.PW_OUTPUT ?? '.tmp/test-results',
   use: { trace: 'retain-on-failure', screenshot: 'only-on-failure' },
   projects: [
     {

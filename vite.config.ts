@@ -27,7 +27,8 @@ export default defineConfig({
   optimizeDeps: { exclude: ['@journeyapps/wa-sqlite'] },
   // Module workers: the host loads its VFS with dynamic import(), which the 'iife' format cannot split.
   worker: { format: 'es' },
-  build: { target: 'es2022', outDir: 'dist', emptyOutDir: true },
+  // ROOMY_DIST lets several builds (parallel test runs, benchmarks) live side by side.
+  build: { target: 'es2022', outDir: process.env.ROOMY_DIST ?? 'dist', emptyOutDir: true },
   server: { port: 5173, strictPort: true, proxy: { '/api': { target: server, changeOrigin: false } } },
   preview: { port: 4173, strictPort: true, proxy: { '/api': server } },
 });

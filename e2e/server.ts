@@ -50,7 +50,7 @@ export class TestServer {
         '--data-dir',
         this.dataDir,
         '--static',
-        'dist',
+        process.env.ROOMY_DIST ?? 'dist',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
     );
