@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import type { StrategyOption } from './e2e/fixtures';
 
 /** Debian's browsers (npx playwright install cannot download here); see scripts/ensure-browsers.mjs. */
 const chromiumArgs = [
@@ -10,7 +11,27 @@ const chromiumArgs = [
   '--no-first-run',
 ];
 
-export default defineConfig({
+const browsers = [
+  {
+    name: 'chromium',
+    use: {
+      browserName: 'chromium' as const,
+      launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+    },
+  },
+  {
+    // Firefox ESR over WebDriver BiDi; patches/playwright-core+*.patch makes Playwright tolerate what ESR lacks.
+    name: 'firefox',
+    use: {
+      browserName: 'firefox' as const,
+      channel: 'moz-firefox',
+      launchOptions: { executablePath: '/usr/bin/firefox-esr' },
+    },
+  },
+];
+const strategies: StrategyOption[] = ['auto', 'dedicated', 'main'];
+
+export default defineConfig<{ strategy: StrategyOption }>({
   testDir: './e2e',
   testMatch: '**/*.spec.ts',
   timeout: 90_000,
@@ -21,19 +42,11 @@ export default defineConfig({
   reporter: [['list']],
   outputDir: process.env.PW_OUTPUT ?? '.tmp/test-results',
   use: { trace: 'retain-on-failure', screenshot: 'only-on-failure' },
-  projects: [
-    {
-      name: 'chromium',
-      use: { browserName: 'chromium', launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs } },
-    },
-    {
-      // Firefox ESR over WebDriver BiDi; patches/playwright-core+*.patch makes Playwright tolerate what ESR lacks.
-      name: 'firefox',
-      use: {
-        browserName: 'firefox',
-        channel: 'moz-firefox',
-        launchOptions: { executablePath: '/usr/bin/firefox-esr' },
-      },
-    },
-  ],
+  projects: browsers.flatMap((browser) =>
+    strategies.map((strategy) => ({
+      // `chromium` and `firefox` let the app pick (SharedWorker); `-dedicated` and `-main` force the fallbacks.
+      name: strategy === 'auto' ? browser.name : `${browser.name}-${strategy}`,
+      use: { ...browser.use, strategy },
+    })),
+  ),
 });

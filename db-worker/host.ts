@@ -1,10 +1,9 @@
 /**
- * The database host: owns the one SQLite connection of the origin and serves tabs over message ports. The same
- * class runs in a SharedWorker, a dedicated worker or on the main thread; only how ports reach it differs
- * (see the entry-*.ts files).
+ * The database host: owns the one SQLite connection of the origin and serves tabs over ports. The same class runs
+ * in a SharedWorker, a dedicated worker or on the main thread; only how ports reach it differs (entry-*.ts).
  *
- * Only one host may own the database at a time, across every tab, worker and app version: it holds the Web Lock
- * HOST_LOCK for as long as it lives, and a second host waits for it.
+ * Ports are served from the first moment: the heartbeat (`ping`) is answered at once, while the host may still be
+ * waiting for the host lock, opening the database or draining the inbox; other requests wait until it is ready.
  */
 import { parseEvent, type NewEvent } from '../protocol/events';
 import {
@@ -20,26 +19,16 @@ import {
   type WireError,
 } from '../protocol/messages';
 import { openSyncDb, SYNC_CHANNEL, type OutboxEntry, type SyncDb, type SyncNotice } from '../protocol/sync-store';
+import type { HostConfig } from './config';
+import { acquireHostLock } from './host-lock';
 import { Materializer, type BatchResult } from './materializer/materializer';
 import { LiveQueries, type Subscriber } from './queries/live-queries';
 import { migrate } from './schema';
 import type { Database } from './sqlite/database';
-import { canRun, isVfsName, openBrowserDatabase, type VfsName } from './sqlite/open-browser';
+import { openBrowserDatabase } from './sqlite/open-browser';
 import { InboxDrain } from './sync/inbox-drain';
 
-export const HOST_LOCK = 'roomy-db-host';
-
-export type Strategy = HostHealth['strategy'];
-
-export interface HostConfig {
-  strategy: Strategy;
-  vfs: VfsName;
-  /** Database name; files are named after it. */
-  database: string;
-  debug: boolean;
-}
-
-/** Anything a host can talk to a tab through: a MessagePort, a worker's global scope, a relay. */
+/** Anything a host can talk to a tab through: a MessagePort, a worker's global scope, a bus relay. */
 export interface Port {
   postMessage(data: string): void;
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
@@ -47,12 +36,17 @@ export interface Port {
   close?(): void;
 }
 
+/** What the context around the host does when the host must end (a worker closes itself). */
+export interface HostHooks {
+  exit(reason: string): void;
+}
+
 /** The host's side of one tab. */
 class Connection implements Subscriber {
   lastSeen = Date.now();
   constructor(
     readonly id: number,
-    private readonly port: Port,
+    readonly port: Port,
     private readonly debug: boolean,
   ) {}
   post(message: Parameters<typeof encodeMessage>[0]) {
@@ -62,51 +56,60 @@ class Connection implements Subscriber {
   send<N extends keyof HostEvents>(name: N, data: HostEvents[N]) {
     this.post({ v: PROTOCOL_VERSION, t: 'evt', name, data });
   }
-  close() {
-    this.port.close?.();
-  }
 }
 
 /** A tab that has not been heard from for this long is gone (a closed tab cannot say goodbye reliably). */
-const CONNECTION_TIMEOUT_MS = 30_000;
+const CONNECTION_TIMEOUT_MS = 15_000;
+
+interface Open {
+  db: Database;
+  syncDb: SyncDb;
+  materializer: Materializer;
+  live: LiveQueries;
+  drainer: InboxDrain;
+  releaseLock: () => void;
+}
 
 export class DbHost {
+  readonly hostId = Math.random().toString(36).slice(2, 10);
+  readonly ready: Promise<void>;
+  private open: Open | null = null;
   private readonly connections = new Set<Connection>();
   private nextConnectionId = 1;
-  private readonly live: LiveQueries;
-  private readonly materializer: Materializer;
-  private readonly drainer: InboxDrain;
   private readonly channel = new BroadcastChannel(SYNC_CHANNEL);
   private readonly startedAt = Date.now();
   private lastCommitAt: number | null = null;
   private readonly sweeper: ReturnType<typeof setInterval>;
+  private frozen = false;
+  private closed = false;
 
   private constructor(
     readonly config: HostConfig,
-    private readonly db: Database,
-    private readonly syncDb: SyncDb,
-    private readonly releaseLock: () => void,
+    private readonly hooks: HostHooks,
   ) {
-    this.materializer = new Materializer(db);
-    this.live = new LiveQueries(db);
-    this.drainer = new InboxDrain(syncDb, db, this.materializer, (result) => this.reportRejections(result));
-    db.onCommit((changes) => {
-      this.lastCommitAt = Date.now();
-      const tables = [...changes.rows.keys(), ...changes.truncated];
-      for (const connection of this.connections) connection.send('commit', { tables, at: this.lastCommitAt });
+    this.ready = this.start();
+    this.ready.catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log('could not open the database:', message);
+      for (const connection of this.connections) connection.send('host-failed', { message });
     });
-    this.channel.onmessage = (event: MessageEvent<SyncNotice>) => {
-      if (event.data?.type === 'inbox') void this.drainer.drain().catch((error) => this.log('drain failed', error));
-    };
     this.sweeper = setInterval(() => this.sweep(), CONNECTION_TIMEOUT_MS / 3);
   }
 
-  /** Takes the host lock, opens and migrates the database, and drains whatever waited in the inbox. */
-  static async start(config: HostConfig): Promise<DbHost> {
-    const releaseLock = await acquireHostLock();
+  /** Creates a host and starts opening its database in the background. */
+  static create(config: HostConfig, hooks: HostHooks): DbHost {
+    return new DbHost(config, hooks);
+  }
+
+  /** Takes the host lock, opens and migrates the database, then drains what waited in the inbox. */
+  private async start() {
+    const releaseLock = await acquireHostLock({
+      steal: this.config.steal,
+      onLost: () => void this.close('a newer host took over the database'),
+    });
     let db: Database | undefined;
     try {
-      db = await openBrowserDatabase(config.vfs, config.database);
+      db = await openBrowserDatabase(this.config.vfs, this.config.database);
       await db.exclusive(() => migrate(db!));
     } catch (error) {
       await db?.close().catch(() => {});
@@ -114,13 +117,25 @@ export class DbHost {
       throw error;
     }
     const syncDb = await openSyncDb();
-    const host = new DbHost(config, db, syncDb, releaseLock);
-    // Events that arrived while no tab was open go in before anything else.
-    await host.drainer.drain();
-    host.log(
-      `ready: ${config.strategy} host, ${config.vfs} (${db.description.build} build), database "${config.database}"`,
-    );
-    return host;
+    const materializer = new Materializer(db);
+    const live = new LiveQueries(db);
+    const drainer = new InboxDrain(syncDb, db, materializer, (result) => this.reportRejections(result));
+    this.open = { db, syncDb, materializer, live, drainer, releaseLock };
+    db.onCommit((changes) => {
+      this.lastCommitAt = Date.now();
+      const tables = [...changes.rows.keys(), ...changes.truncated];
+      for (const connection of this.connections) connection.send('commit', { tables, at: this.lastCommitAt });
+    });
+    this.channel.onmessage = (event: MessageEvent<SyncNotice>) => {
+      if (event.data?.type === 'inbox') this.drain();
+    };
+    this.log(`ready: ${this.config.strategy} host ${this.hostId}, ${this.config.vfs} (${db.description.build} build)`);
+    // Events that arrived while no tab was open go in first; requests are served meanwhile.
+    this.drain();
+  }
+
+  private drain() {
+    void this.open?.drainer.drain().catch((error: unknown) => this.log('inbox drain failed:', error));
   }
 
   /** Serves one tab over a port. */
@@ -131,63 +146,85 @@ export class DbHost {
     port.start?.();
   }
 
+  /** A tab said goodbye (or its bus relay noticed it left). */
+  disconnect(port: Port): void {
+    for (const connection of this.connections) if (connection.port === port) this.drop(connection);
+  }
+
+  private drop(connection: Connection) {
+    this.connections.delete(connection);
+    this.open?.live.dropSubscriber(connection);
+  }
+
   private async receive(connection: Connection, data: unknown) {
+    if (this.frozen || this.closed) return;
     connection.lastSeen = Date.now();
     let message;
     try {
       message = decodeMessage(data);
     } catch (error) {
-      // Without a trustworthy id there is nothing to answer; say so in the log.
       this.log('refused a message:', error instanceof Error ? error.message : error);
-      const id = (safeId(data) ?? -1) as number;
-      connection.post({ v: PROTOCOL_VERSION, t: 'res', id, ok: false, error: toWireError(error) });
+      connection.post({ v: PROTOCOL_VERSION, t: 'res', id: safeId(data), ok: false, error: toWireError(error) });
       return;
     }
     if (this.config.debug) console.debug('[roomy host ←tab]', connection.id, message);
     if (message.t !== 'req') return;
     const request = message as RequestMessage;
+    if (request.method === 'debug' && (request.params as Methods['debug']['params']).action === 'never-answer') return;
     try {
       const result = await this.handle(connection, request.method, request.params);
-      connection.post({ v: PROTOCOL_VERSION, t: 'res', id: request.id, ok: true, result });
+      if (!this.frozen) connection.post({ v: PROTOCOL_VERSION, t: 'res', id: request.id, ok: true, result });
     } catch (error) {
-      connection.post({ v: PROTOCOL_VERSION, t: 'res', id: request.id, ok: false, error: toWireError(error) });
+      if (!this.frozen)
+        connection.post({ v: PROTOCOL_VERSION, t: 'res', id: request.id, ok: false, error: toWireError(error) });
     }
   }
 
-  private handle<M extends Method>(connection: Connection, method: M, params: Methods[M]['params']): Promise<unknown> {
-    const p = params as never;
+  private async handle<M extends Method>(connection: Connection, method: M, params: Methods[M]['params']) {
+    if (method === 'ping') return { now: Date.now(), hostId: this.hostId, ready: this.open !== null };
+    if (method === 'debug') return this.debugAction((params as Methods['debug']['params']).action);
+    await this.ready;
+    const open = this.open!;
     switch (method) {
-      case 'ping':
-        return Promise.resolve({ now: Date.now() });
       case 'query':
-        return this.live.query(p);
+        return open.live.query(params as Methods['query']['params']);
       case 'subscribe': {
         const { id, ...spec } = params as Methods['subscribe']['params'];
-        return this.live.subscribe(connection, id, spec).then((rows) => ({ rows }));
+        return { rows: await open.live.subscribe(connection, id, spec) };
       }
       case 'unsubscribe':
-        this.live.unsubscribe(connection, (params as Methods['unsubscribe']['params']).id);
-        return Promise.resolve(null);
+        open.live.unsubscribe(connection, (params as Methods['unsubscribe']['params']).id);
+        return null;
       case 'write':
-        return this.write((params as Methods['write']['params']).events);
+        return this.write(open, (params as Methods['write']['params']).events);
       case 'drain':
-        return this.drainer.drain().then((applied) => ({ applied }));
+        return { applied: await open.drainer.drain() };
       case 'health':
-        return this.health();
+        return this.health(open);
       case 'subscriptions':
-        return Promise.resolve(this.live.describe());
+        return open.live.describe();
       case 'rejected':
-        return this.rejected((params as Methods['rejected']['params']).limit ?? 100);
+        return this.rejected(open, (params as Methods['rejected']['params']).limit ?? 100);
+      case 'shutdown':
+        queueMicrotask(() => void this.close('shut down on request'));
+        return null;
       default:
-        return Promise.reject(new ProtocolError('UNKNOWN_METHOD', `unknown method ${String(method)}`));
+        throw new ProtocolError('UNKNOWN_METHOD', `unknown method ${String(method)}`);
     }
+  }
+
+  private debugAction(action: Methods['debug']['params']['action']) {
+    this.log(`fault injected: ${action}`);
+    if (action === 'freeze') this.frozen = true;
+    if (action === 'crash') queueMicrotask(() => this.hooks.exit('crashed on request'));
+    return null;
   }
 
   /**
    * A local write: kept in the outbox first (so that it is sent even if the host dies right after), then applied
    * to the local database at once, so the author sees it without waiting for the server.
    */
-  private async write(events: NewEvent[]) {
+  private async write(open: Open, events: NewEvent[]) {
     if (!Array.isArray(events)) throw new ProtocolError('BAD_MESSAGE', 'write needs an array of events');
     const valid: NewEvent[] = [];
     const rejected: { id: string | null; reason: string }[] = [];
@@ -198,7 +235,7 @@ export class DbHost {
     }
     if (valid.length) {
       const now = Date.now();
-      const tx = this.syncDb.transaction('outbox', 'readwrite');
+      const tx = open.syncDb.transaction('outbox', 'readwrite');
       for (const event of valid) {
         const entry: OutboxEntry = {
           id: event.id,
@@ -215,7 +252,7 @@ export class DbHost {
       await tx.done;
       this.channel.postMessage({ type: 'outbox' } satisfies SyncNotice);
     }
-    const result = await this.db.exclusive(() => this.materializer.applyBatch(valid));
+    const result = await open.db.exclusive(() => open.materializer.applyBatch(valid));
     this.reportRejections(result);
     return { ...result, rejected: [...rejected, ...result.rejected] };
   }
@@ -224,18 +261,18 @@ export class DbHost {
     for (const r of result.rejected) this.log(`rejected event ${r.id ?? '(no id)'}: ${r.reason}`);
   }
 
-  private async rejected(limit: number) {
-    return this.db.exclusive(() =>
-      this.db.all<{ eventId: string | null; type: string | null; reason: string; at: number }>(
+  private rejected(open: Open, limit: number) {
+    return open.db.exclusive(() =>
+      open.db.all<{ eventId: string | null; type: string | null; reason: string; at: number }>(
         'SELECT event_id AS eventId, type, reason, at FROM rejected_events ORDER BY rowid DESC LIMIT ?',
         [Math.min(Math.max(1, limit), 1000)],
       ),
     );
   }
 
-  private async health(): Promise<HostHealth> {
-    const counts = await this.db.exclusive(() =>
-      this.db.get<{ applied: number; waiting: number; rejected: number }>(
+  private async health(open: Open): Promise<HostHealth> {
+    const counts = await open.db.exclusive(() =>
+      open.db.get<{ applied: number; waiting: number; rejected: number }>(
         `SELECT (SELECT count(*) FROM events WHERE status = 'applied') AS applied,
                 (SELECT count(*) FROM waiting_events) AS waiting,
                 (SELECT count(*) FROM rejected_events) AS rejected`,
@@ -243,15 +280,17 @@ export class DbHost {
     );
     return {
       strategy: this.config.strategy,
+      hostId: this.hostId,
+      leader: this.config.leader,
       vfs: this.config.vfs,
-      build: this.db.description.build,
+      build: open.db.description.build,
       database: this.config.database,
       startedAt: this.startedAt,
       uptimeMs: Date.now() - this.startedAt,
       connections: this.connections.size,
-      subscriptions: this.live.size,
+      subscriptions: open.live.size,
       lastCommitAt: this.lastCommitAt,
-      inbox: { drained: this.drainer.stats.drained, lastDrainAt: this.drainer.stats.lastDrainAt },
+      inbox: { drained: open.drainer.stats.drained, lastDrainAt: open.drainer.stats.lastDrainAt },
       events: {
         applied: Number(counts?.applied ?? 0),
         waiting: Number(counts?.waiting ?? 0),
@@ -263,61 +302,45 @@ export class DbHost {
   /** Forgets tabs that stopped talking: their subscriptions would otherwise be re-run forever. */
   private sweep() {
     const cutoff = Date.now() - CONNECTION_TIMEOUT_MS;
-    for (const connection of this.connections) {
-      if (connection.lastSeen < cutoff) {
-        this.connections.delete(connection);
-        this.live.dropSubscriber(connection);
-        connection.close();
-      }
-    }
+    for (const connection of this.connections) if (connection.lastSeen < cutoff) this.drop(connection);
   }
 
   private log(...args: unknown[]) {
-    console.info('[roomy host]', ...args);
+    console.info(`[roomy host ${this.hostId}]`, ...args);
   }
 
-  async close() {
+  /** Tells every tab, closes the database and gives the host lock back. */
+  async close(reason: string) {
+    if (this.closed) return;
+    this.closed = true;
     clearInterval(this.sweeper);
+    for (const connection of this.connections) connection.send('host-closing', { reason });
+    this.connections.clear();
     this.channel.close();
-    for (const connection of this.connections) connection.close();
-    await this.db.exclusive(() => this.db.close());
-    this.syncDb.close();
-    this.releaseLock();
+    const open = this.open;
+    this.open = null;
+    if (open) {
+      await open.db.exclusive(() => open.db.close()).catch(() => {});
+      open.syncDb.close();
+      open.releaseLock();
+    }
+    this.hooks.exit(reason);
   }
 }
 
 function toWireError(error: unknown): WireError {
   if (error instanceof ProtocolError) return { code: error.code, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
-  return { code: /sqlite|SQL/i.test(String((error as Error)?.name) + message) ? 'SQL_ERROR' : 'INTERNAL', message };
+  const isSql = error instanceof Error && (error.name === 'SQLiteError' || 'code' in error);
+  return { code: isSql ? 'SQL_ERROR' : 'INTERNAL', message };
 }
 
-function safeId(data: unknown): number | undefined {
+/** The id of a request that could not be decoded, if it can be found, so that its sender is not left waiting. */
+function safeId(data: unknown): number {
   try {
     const id = (JSON.parse(String(data)) as { json?: { id?: unknown } })?.json?.id;
-    return typeof id === 'number' ? id : undefined;
+    return typeof id === 'number' ? id : -1;
   } catch {
-    return undefined;
+    return -1;
   }
-}
-
-/** Waits until this context holds the host lock; it is kept until `release` is called or the context dies. */
-function acquireHostLock(): Promise<() => void> {
-  return new Promise((resolve, reject) => {
-    navigator.locks
-      .request(HOST_LOCK, { mode: 'exclusive' }, () => new Promise<void>((release) => resolve(release)))
-      .catch(reject);
-  });
-}
-
-/** Reads the host's configuration from a query string (a worker's name, or a page's URL). */
-export function parseHostConfig(query: string, defaults: HostConfig): HostConfig {
-  const params = new URLSearchParams(query);
-  const vfs = params.get('vfs');
-  return {
-    strategy: defaults.strategy,
-    vfs: isVfsName(vfs) && canRun(vfs) ? vfs : defaults.vfs,
-    database: params.get('db') || defaults.database,
-    debug: params.get('debug') === '1' || defaults.debug,
-  };
 }

@@ -9,7 +9,17 @@ export interface SeededRoom {
   name: string;
 }
 
-export const test = base.extend<{ seeded: SeededRoom }, { server: TestServer }>({
+/** The host strategy a project forces ('auto' lets the app choose), as the app's runtime switch would store it. */
+export type StrategyOption = 'auto' | 'shared' | 'dedicated' | 'main';
+
+export const test = base.extend<{ seeded: SeededRoom }, { server: TestServer; strategy: StrategyOption }>({
+  strategy: ['auto', { option: true, scope: 'worker' }],
+  context: async ({ context, strategy }, use) => {
+    if (strategy !== 'auto') {
+      await context.addInitScript((s) => localStorage.setItem('roomy.db.strategy', s), strategy);
+    }
+    await use(context);
+  },
   server: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a function asks for from it
     async ({}, use) => {

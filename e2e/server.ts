@@ -21,15 +21,45 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface TestServerOptions {
+  /** A data folder to serve (e.g. a generated space); it is kept by dispose(). Default: a fresh temp folder. */
+  dataDir?: string;
+  /** The built app to serve; default $ROOMY_DIST or dist. Changeable between stop() and start(). */
+  staticDir?: string;
+  /** Generate a space into the data folder before the first start (`npm run generate`), e.g. Roomy's largest. */
+  generate?: { preset: 'demo' | 'small' | 'roomy-largest'; seed: number };
+}
+
+/** Runs the data generator's command line into a data folder (the server must not be running on it). */
+async function generateInto(dataDir: string, { preset, seed }: { preset: string; seed: number }) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/generate/cli.ts', '--preset', preset, '--seed', String(seed), '--data-dir', dataDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`generating ${preset} failed (${code}): ${output}`);
+}
+
 export class TestServer {
   private process: ChildProcess | null = null;
+  staticDir: string;
   private constructor(
     readonly port: number,
     readonly dataDir: string,
-  ) {}
+    private readonly ownsDataDir: boolean,
+    staticDir?: string,
+  ) {
+    this.staticDir = staticDir ?? process.env.ROOMY_DIST ?? 'dist';
+  }
 
-  static async start(): Promise<TestServer> {
-    const server = new TestServer(await freePort(), mkdtempSync(join(tmpdir(), 'roomy-e2e-')));
+  static async start(options: TestServerOptions = {}): Promise<TestServer> {
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'roomy-e2e-'));
+    const server = new TestServer(await freePort(), dataDir, !options.dataDir, options.staticDir);
+    if (options.generate) await generateInto(dataDir, options.generate);
     await server.start();
     return server;
   }
@@ -50,7 +80,7 @@ export class TestServer {
         '--data-dir',
         this.dataDir,
         '--static',
-        process.env.ROOMY_DIST ?? 'dist',
+        this.staticDir,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
     );
@@ -84,7 +114,7 @@ export class TestServer {
 
   async dispose() {
     await this.stop();
-    rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   async streams(): Promise<StreamsList['streams']> {

@@ -45,6 +45,10 @@ export interface RejectedEventInfo {
 
 export interface HostHealth {
   strategy: 'shared' | 'dedicated' | 'main';
+  /** A random id per host instance: a new one after every restart. */
+  hostId: string;
+  /** The tab that runs the host (dedicated and main strategies); null for the SharedWorker. */
+  leader: string | null;
   vfs: string;
   build: string;
   database: string;
@@ -78,7 +82,15 @@ export interface Methods {
   health: { params: Record<string, never>; result: HostHealth };
   subscriptions: { params: Record<string, never>; result: SubscriptionInfo[] };
   rejected: { params: { limit?: number }; result: RejectedEventInfo[] };
-  ping: { params: Record<string, never>; result: { now: number } };
+  /** The heartbeat: answered at once, even while the host is still opening the database. */
+  ping: { params: Record<string, never>; result: { now: number; hostId: string; ready: boolean } };
+  /**
+   * Fault injection for tests and the devtools: `never-answer` leaves this one request unanswered; `freeze` stops
+   * answering anything (a frozen host that keeps its lock); `crash` ends the host's context at once.
+   */
+  debug: { params: { action: 'never-answer' | 'freeze' | 'crash' }; result: null };
+  /** Closes the database and releases the host lock (strategy switch, clean shutdown). */
+  shutdown: { params: Record<string, never>; result: null };
 }
 export type Method = keyof Methods;
 
@@ -90,6 +102,10 @@ export interface HostEvents {
   'query-error': { id: string; error: WireError };
   /** Something committed: tables touched, for tabs that watch coarse changes. */
   commit: { tables: string[]; at: number };
+  /** The host could not open the database: the tab should try another strategy. */
+  'host-failed': { message: string };
+  /** The host is going away (shutdown, or its lock was taken by a newer host): reconnect. */
+  'host-closing': { reason: string };
 }
 export type HostEventName = keyof HostEvents;
 
@@ -148,6 +164,8 @@ const METHODS: ReadonlySet<string> = new Set<Method>([
   'subscriptions',
   'rejected',
   'ping',
+  'debug',
+  'shutdown',
 ]);
 export const isMethod = (name: unknown): name is Method => typeof name === 'string' && METHODS.has(name);
 

@@ -28,10 +28,22 @@ export interface ClientPort {
 
 export interface ClientOptions {
   requestTimeoutMs: number;
+  /** How often to ping the host, and how long a ping may take before the host counts as gone. */
   heartbeatMs: number;
+  heartbeatTimeoutMs: number;
   debug: boolean;
   /** Runs the patches of one commit together, so that the UI updates once (Solid's `batch`). */
   batch?: (fn: () => void) => void;
+  /** Sees every message in both directions (the devtools' message log). */
+  trace?: (direction: 'out' | 'in', message: Message) => void;
+  /** Records how long each answered request took. */
+  measure?: (method: Method, ms: number, ok: boolean) => void;
+}
+
+/** Why a connection ended: `failed` means the host could not start at all (try another strategy). */
+export interface LostReason {
+  message: string;
+  failed: boolean;
 }
 
 export interface LiveSubscription {
@@ -39,6 +51,11 @@ export interface LiveSubscription {
   /** The first result. */
   readonly ready: Promise<ResultRow[]>;
   dispose(): void;
+}
+
+/** Anything live queries can be subscribed on: one connection (DbClient) or the WorkerManager. */
+export interface LiveSource {
+  subscribe(spec: QuerySpec, handlers: SubscriptionHandlers): LiveSubscription;
 }
 
 export interface SubscriptionHandlers {
@@ -50,6 +67,7 @@ export interface SubscriptionHandlers {
 
 interface Pending {
   method: Method;
+  startedAt: number;
   resolve(value: unknown): void;
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
@@ -57,20 +75,53 @@ interface Pending {
 
 let nextSubscriptionId = 1;
 
-export class DbClient {
+export class DbClient implements LiveSource {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly subscriptions = new Map<string, SubscriptionHandlers & { buffered: RowPatch[] | null }>();
   private readonly listeners = new Map<HostEventName, Set<(data: never) => void>>();
   private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly lostListeners = new Set<(reason: LostReason) => void>();
   private closed = false;
+  /** When the host last answered anything. */
+  lastHeardAt = Date.now();
+  hostId: string | null = null;
 
   constructor(
     private readonly port: ClientPort,
     private readonly options: ClientOptions,
   ) {
     port.onmessage = (event) => this.receive(event.data);
-    this.heartbeat = setInterval(() => void this.request('ping', {}).catch(() => {}), options.heartbeatMs);
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
+  }
+
+  /**
+   * A host can die without a word (a SharedWorker killed from the outside leaves its ports silently dead) or
+   * freeze: only an unanswered ping tells.
+   */
+  private beat() {
+    this.request('ping', {}, this.options.heartbeatTimeoutMs).then(
+      ({ hostId }) => (this.hostId = hostId),
+      (error: ProtocolError) => {
+        if (error.code === 'TIMEOUT') this.lose({ message: 'the database host stopped answering', failed: false });
+      },
+    );
+  }
+
+  get pendingCount() {
+    return this.pending.size;
+  }
+
+  /** Called once when the connection is lost, whatever the cause. */
+  onLost(listener: (reason: LostReason) => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
+  }
+
+  private lose(reason: LostReason) {
+    if (this.closed) return;
+    this.close(reason.message);
+    for (const listener of this.lostListeners) listener(reason);
   }
 
   request<M extends Method>(method: M, params: Methods[M]['params'], timeoutMs = this.options.requestTimeoutMs) {
@@ -81,7 +132,13 @@ export class DbClient {
         this.pending.delete(id);
         reject(new ProtocolError('TIMEOUT', `${method} got no answer from the database host in ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(id, {
+        method,
+        startedAt: performance.now(),
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer,
+      });
       this.post({ v: PROTOCOL_VERSION, t: 'req', id, method, params });
     });
   }
@@ -127,6 +184,7 @@ export class DbClient {
 
   private post(message: Message) {
     if (this.options.debug) console.debug('[roomy tab →host]', message);
+    this.options.trace?.('out', message);
     this.port.postMessage(encodeMessage(message));
   }
 
@@ -139,11 +197,14 @@ export class DbClient {
       return;
     }
     if (this.options.debug) console.debug('[roomy tab ←host]', message);
+    this.options.trace?.('in', message);
+    this.lastHeardAt = Date.now();
     if (message.t === 'res') {
       const pending = this.pending.get(message.id);
       if (!pending) return;
       this.pending.delete(message.id);
       clearTimeout(pending.timer);
+      this.options.measure?.(pending.method, performance.now() - pending.startedAt, message.ok);
       if (message.ok) pending.resolve(message.result);
       else pending.reject(new ProtocolError(message.error.code, message.error.message));
       return;
@@ -163,6 +224,10 @@ export class DbClient {
           else sub.onPatch(patch);
         }
       });
+    } else if (message.name === 'host-failed') {
+      this.lose({ message: (message.data as HostEvents['host-failed']).message, failed: true });
+    } else if (message.name === 'host-closing') {
+      this.lose({ message: (message.data as HostEvents['host-closing']).reason, failed: false });
     } else if (message.name === 'query-error') {
       const data = message.data as HostEvents['query-error'];
       this.subscriptions.get(data.id)?.onError(new ProtocolError(data.error.code, data.error.message));

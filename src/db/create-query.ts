@@ -8,7 +8,7 @@ import { createResource, onCleanup, type Accessor } from 'solid-js';
 import { createStore, produce, reconcile } from 'solid-js/store';
 import type { QuerySpec, ResultRow } from '../../protocol/messages';
 import { applyPatch, type Key } from '../../protocol/patch';
-import type { DbClient, LiveSubscription } from './client';
+import type { LiveSource, LiveSubscription } from './client';
 
 export interface QueryResult<T> {
   /** The rows. Reading it suspends while the first result loads and throws a failed query to an ErrorBoundary. */
@@ -18,7 +18,7 @@ export interface QueryResult<T> {
 }
 
 export function createQuery<T extends ResultRow>(
-  client: Accessor<DbClient | undefined> | DbClient,
+  client: Accessor<LiveSource | undefined> | LiveSource,
   spec: Accessor<QuerySpec | false | null | undefined>,
 ): QueryResult<T> {
   const [state, setState] = createStore<{ rows: T[] }>({ rows: [] });

@@ -1,40 +1,35 @@
 /**
- * The tab's database: one client per tab, started on first use, configured from the page URL
- * (`?vfs=IDBMirrorVFS`, `?debug=1`), and reachable from the browser console as `window.roomy`.
+ * The tab's database: one WorkerManager per tab, started on first use, configured from the page (see config.ts),
+ * and reachable from the browser console as `window.roomy` (documented in docs/worker-manager.md).
  */
 import { batch } from 'solid-js';
-import type { HostHealth } from '../../protocol/messages';
-import { DbClient } from './client';
-import { connectShared, type HostChoice } from './connect';
+import type { ManagerHealth } from './manager';
+import { WorkerManager } from './manager';
+import { configFromPage, type Strategy } from './config';
+import type { TracedMessage } from './trace';
 
-function choiceFromUrl(): HostChoice {
-  const params = new URLSearchParams(location.search);
-  return {
-    vfs: params.get('vfs') ?? undefined,
-    database: params.get('dbname') ?? 'roomy',
-    debug: params.get('debug') === '1',
-  };
+let manager: WorkerManager | undefined;
+
+export function getDb(): WorkerManager {
+  manager ??= new WorkerManager(configFromPage(), batch);
+  return manager;
 }
 
-let client: DbClient | undefined;
-
-export function getDb(): DbClient {
-  if (!client) {
-    const choice = choiceFromUrl();
-    client = new DbClient(connectShared(choice), {
-      requestTimeoutMs: 30_000,
-      heartbeatMs: 5_000,
-      debug: choice.debug,
-      batch,
-    });
-  }
-  return client;
+/** Switches every tab of this origin to another host strategy (a testing aid; see the devtools). */
+export function switchStrategy(strategy: Strategy) {
+  return getDb().switchStrategy(strategy);
 }
 
-/** The console handle: `await roomy.health()`. */
+/** The console handle. */
 export interface RoomyHandle {
-  health(): Promise<HostHealth>;
-  db: () => DbClient;
+  /** Strategy, VFS, leader, uptime, restarts, queue depths, last heartbeat, per-request metrics. */
+  health(): Promise<ManagerHealth>;
+  switchStrategy(strategy: Strategy): Promise<void>;
+  /** The latest messages between this tab and the host (with ?debug=1). */
+  messages(): TracedMessage[];
+  /** Fault injection: end the host, freeze it, or send a request it never answers. */
+  inject(action: 'crash' | 'freeze' | 'never-answer', timeoutMs?: number): Promise<null>;
+  db(): WorkerManager;
 }
 
 declare global {
@@ -44,6 +39,9 @@ declare global {
 }
 
 window.roomy = {
-  health: () => getDb().request('health', {}),
+  health: () => getDb().health(),
+  switchStrategy,
+  messages: () => getDb().traced(),
+  inject: (action, timeoutMs) => getDb().inject(action, timeoutMs),
   db: getDb,
 };

@@ -1,0 +1,241 @@
+/**
+ * The WorkerManager under each strategy (the project forces one): the strategy reported is the one forced, the
+ * host survives being killed mid-ingest with nothing lost or doubled, leadership passes on when the leader tab
+ * closes or freezes, a request that is never answered times out, and the app still works when no worker can start.
+ */
+import type { Browser, Page } from '@playwright/test';
+import { ulid } from 'ulidx';
+import { expect, messageFrom, roomUrl, test, type SeededRoom, type StrategyOption } from './fixtures';
+import type { TestServer } from './server';
+
+const expectedStrategy = (strategy: StrategyOption) => (strategy === 'auto' ? 'shared' : strategy);
+
+async function health(page: Page) {
+  return page.evaluate(() => window.roomy.health());
+}
+
+async function localEventIds(page: Page): Promise<string[]> {
+  const rows = await page.evaluate(() =>
+    window.roomy.db().request('query', { sql: 'SELECT id FROM events ORDER BY id' }),
+  );
+  return rows.map((r) => r.id as string);
+}
+
+async function serverEventIds(server: TestServer, stream: string): Promise<string[]> {
+  return (await server.events(stream)).map((e) => e.id).sort();
+}
+
+function burst(room: SeededRoom, n: number, label: string) {
+  return Array.from({ length: n }, (_, i) => messageFrom('did:plc:bob', room, `${label} #${i}`));
+}
+
+/** Ends the host the hard way: Chromium's DevTools protocol closes the SharedWorker; otherwise the host crashes. */
+async function killHost(browser: Browser, page: Page, strategy: StrategyOption) {
+  if (browser.browserType().name() === 'chromium' && expectedStrategy(strategy) === 'shared') {
+    const cdp = await browser.newBrowserCDPSession();
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+      targetInfos: { targetId: string; type: string }[];
+    };
+    const workers = targetInfos.filter((t) => t.type === 'shared_worker');
+    expect(workers.length).toBeGreaterThan(0);
+    for (const w of workers) await cdp.send('Target.closeTarget', { targetId: w.targetId });
+    await cdp.detach();
+  } else {
+    await page.evaluate(() => window.roomy.inject('crash', 2_000).catch(() => null));
+  }
+}
+
+test('health() reports the strategy in use, and the host answers', async ({ page, server, seeded, strategy }) => {
+  await page.goto(roomUrl(server, seeded));
+  await expect(page.locator('.timeline .message').first()).toBeVisible();
+  const h = await health(page);
+  expect(h.strategy).toBe(expectedStrategy(strategy));
+  expect(h.connected).toBe(true);
+  expect(h.hostId).toMatch(/\w+/);
+  expect(h.vfs).toMatch(/VFS$/);
+  expect(h.metrics.subscribe?.count).toBeGreaterThan(0);
+  if (expectedStrategy(strategy) !== 'shared') expect(h.role).toBe('leader');
+});
+
+test('a request the host never answers fails with a timeout instead of hanging', async ({ page, server, seeded }) => {
+  await page.goto(roomUrl(server, seeded));
+  await expect(page.locator('.timeline .message').first()).toBeVisible();
+  const outcome = await page.evaluate(async () => {
+    const started = performance.now();
+    try {
+      await window.roomy.inject('never-answer', 800);
+      return { code: 'answered', ms: performance.now() - started };
+    } catch (error) {
+      return { code: (error as { code?: string }).code, ms: performance.now() - started };
+    }
+  });
+  expect(outcome.code).toBe('TIMEOUT');
+  expect(outcome.ms).toBeLessThan(5_000);
+  // the host itself is fine: the next request is answered
+  expect((await health(page)).connected).toBe(true);
+});
+
+test('the host killed during bursts of 1,000 incoming events, five times: nothing lost, nothing doubled', async ({
+  browser,
+  page,
+  server,
+  seeded,
+  strategy,
+}) => {
+  test.setTimeout(240_000);
+  await page.goto(roomUrl(server, seeded));
+  await expect(page.locator('.timeline .message').first()).toBeVisible();
+  const restartsBefore = (await health(page)).restarts;
+  for (let round = 1; round <= 5; round++) {
+    const events = burst(seeded, 1_000, `burst ${round}`);
+    const appending = (async () => {
+      for (let i = 0; i < events.length; i += 250) await server.append(seeded.stream, events.slice(i, i + 250));
+    })();
+    // kill while the events are streaming in
+    await expect.poll(async () => (await localEventIds(page)).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await killHost(browser, page, strategy);
+    await appending;
+  }
+  const expected = await serverEventIds(server, seeded.stream);
+  await expect.poll(() => localEventIds(page), { timeout: 60_000, intervals: [500] }).toEqual(expected);
+  expect((await health(page)).restarts).toBeGreaterThanOrEqual(restartsBefore + 5);
+  // and the open subscriptions follow the data again
+  const text = `after the storm ${ulid()}`;
+  await server.append(seeded.stream, [messageFrom('did:plc:carol', seeded, text)]);
+  await expect(page.locator('.timeline .body', { hasText: text })).toBeVisible({ timeout: 2_000 });
+});
+
+test.describe('leader election (dedicated and main strategies)', () => {
+  test.skip(({ strategy }) => expectedStrategy(strategy) === 'shared', 'the SharedWorker needs no leader');
+
+  test('three tabs: closing the leader hands the database to another tab with no lost write', async ({
+    context,
+    server,
+    seeded,
+  }) => {
+    const tabs = [await context.newPage(), await context.newPage(), await context.newPage()];
+    for (const tab of tabs) {
+      await tab.goto(roomUrl(server, seeded));
+      await expect(tab.locator('.timeline .message').first()).toBeVisible();
+    }
+    const roles = await Promise.all(tabs.map(async (t) => (await health(t)).role));
+    expect(roles.filter((r) => r === 'leader')).toHaveLength(1);
+    const leader = tabs[roles.indexOf('leader')]!;
+    const followers = tabs.filter((t) => t !== leader);
+
+    // writes from a follower just before, during and after the leader goes
+    const sent: string[] = [];
+    const send = async (tab: Page, text: string) => {
+      sent.push(text);
+      await tab.getByRole('textbox', { name: `Message #${seeded.name}` }).fill(text);
+      await tab.keyboard.press('Enter');
+    };
+    await send(followers[0]!, `before ${ulid()}`);
+    await leader.close();
+    await send(followers[0]!, `during ${ulid()}`);
+    await send(followers[1]!, `after ${ulid()}`);
+
+    await expect
+      .poll(async () => (await Promise.all(followers.map(health))).filter((h) => h.role === 'leader').length, {
+        timeout: 20_000,
+      })
+      .toBe(1);
+    for (const tab of followers) {
+      for (const text of sent) await expect(tab.locator('.timeline .body', { hasText: text })).toBeVisible();
+    }
+    await expect
+      .poll(async () => {
+        const bodies = (await server.events(seeded.stream)).flatMap((e) =>
+          e.type === 'message.create' ? [e.payload.body] : [],
+        );
+        return sent.map((text) => bodies.filter((b) => b === text).length);
+      })
+      .toEqual(sent.map(() => 1));
+  });
+
+  test('a frozen leader that keeps its lock is detected and its lock taken over', async ({
+    context,
+    server,
+    seeded,
+  }) => {
+    const [first, second] = [await context.newPage(), await context.newPage()];
+    for (const tab of [first, second]) {
+      await tab.goto(roomUrl(server, seeded));
+      await expect(tab.locator('.timeline .message').first()).toBeVisible();
+    }
+    const leader = (await health(first)).role === 'leader' ? first : second;
+    const follower = leader === first ? second : first;
+    const before = await health(follower);
+    // The leader's host stops answering but its tab keeps every lock, as a frozen tab does.
+    await leader.evaluate(() => window.roomy.inject('freeze', 1_000).catch(() => null));
+    await expect.poll(async () => (await health(follower)).role, { timeout: 20_000 }).toBe('leader');
+    const after = await health(follower);
+    expect(after.hostId).not.toBe(before.hostId);
+    const text = `still here ${ulid()}`;
+    await follower.getByRole('textbox', { name: `Message #${seeded.name}` }).fill(text);
+    await follower.keyboard.press('Enter');
+    await expect(follower.locator('.timeline .body', { hasText: text })).toBeVisible();
+    await expect
+      .poll(async () =>
+        (await server.events(seeded.stream)).some((e) => e.type === 'message.create' && e.payload.body === text),
+      )
+      .toBe(true);
+  });
+});
+
+test('main strategy: a leader whose main thread really hangs loses the lead, and gets it back as a follower', async ({
+  context,
+  server,
+  seeded,
+  strategy,
+}) => {
+  test.skip(strategy !== 'main', 'only the main-thread host hangs with its tab');
+  const [first, second] = [await context.newPage(), await context.newPage()];
+  for (const tab of [first, second]) {
+    await tab.goto(roomUrl(server, seeded));
+    await expect(tab.locator('.timeline .message').first()).toBeVisible();
+  }
+  const leader = (await health(first)).role === 'leader' ? first : second;
+  const follower = leader === first ? second : first;
+  // Busy for 12 s: its host cannot answer, its locks stay held.
+  await leader.evaluate(() => {
+    setTimeout(() => {
+      const until = Date.now() + 12_000;
+      while (Date.now() < until);
+    }, 0);
+  });
+  await expect.poll(async () => (await health(follower)).role, { timeout: 20_000 }).toBe('leader');
+  const text = `written while the old leader hangs ${ulid()}`;
+  await follower.getByRole('textbox', { name: `Message #${seeded.name}` }).fill(text);
+  await follower.keyboard.press('Enter');
+  await expect(follower.locator('.timeline .body', { hasText: text })).toBeVisible();
+  // When the old leader wakes, it finds its lock taken and follows the new host.
+  await expect.poll(async () => (await health(leader)).role, { timeout: 30_000 }).toBe('follower');
+  await expect(leader.locator('.timeline .body', { hasText: text })).toBeVisible();
+});
+
+test('when no worker can start, the main-thread host takes over', async ({ page, server, seeded, strategy }) => {
+  test.skip(strategy !== 'auto', 'one run is enough: it starts from the default strategy');
+  // Worker scripts that fail to load: the SharedWorker and the dedicated worker both fail to start.
+  await page.route(/entry-(shared|dedicated)/, (route) => route.abort());
+  await page.goto(roomUrl(server, seeded));
+  await expect(page.locator('.timeline .message').first()).toBeVisible({ timeout: 30_000 });
+  const h = await health(page);
+  expect(h.strategy).toBe('main');
+  expect(h.reason).toMatch(/fallback/);
+});
+
+test('switching strategy at runtime moves every tab', async ({ context, server, seeded, strategy }) => {
+  test.skip(strategy !== 'auto', 'one run per browser');
+  const [one, two] = [await context.newPage(), await context.newPage()];
+  for (const tab of [one, two]) {
+    await tab.goto(roomUrl(server, seeded));
+    await expect(tab.locator('.timeline .message').first()).toBeVisible();
+  }
+  await one.evaluate(() => window.roomy.switchStrategy('main'));
+  for (const tab of [one, two]) await expect.poll(async () => (await health(tab)).strategy).toBe('main');
+  const text = `after the switch ${ulid()}`;
+  await two.getByRole('textbox', { name: `Message #${seeded.name}` }).fill(text);
+  await two.keyboard.press('Enter');
+  for (const tab of [one, two]) await expect(tab.locator('.timeline .body', { hasText: text })).toBeVisible();
+});
