@@ -1,12 +1,15 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import solid from 'vite-plugin-solid';
+import { classicDevServiceWorker } from './sw/vite-dev-plugin';
 
 const server = `http://127.0.0.1:${process.env.PORT ?? 8787}`;
 
 export default defineConfig({
   plugins: [
     solid(),
+    // Dev only: the service worker as a classic script, so that `vite dev` works in every browser.
+    classicDevServiceWorker({ entry: 'sw/sw.ts', navigateFallback: 'index.html' }),
     VitePWA({
       // Our own service worker (sw/sw.ts): the plugin builds it and injects the precache manifest.
       strategies: 'injectManifest',

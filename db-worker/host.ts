@@ -18,7 +18,7 @@ import {
   type RequestMessage,
   type WireError,
 } from '../protocol/messages';
-import { openSyncDb, SYNC_CHANNEL, type OutboxEntry, type SyncDb, type SyncNotice } from '../protocol/sync-store';
+import { openSyncDb, SYNC_CHANNEL, type SyncDb, type SyncNotice } from '../protocol/sync-store';
 import type { HostConfig } from './config';
 import { acquireHostLock } from './host-lock';
 import { Materializer, type BatchResult } from './materializer/materializer';
@@ -233,25 +233,8 @@ export class DbHost {
       if (parsed.ok) valid.push(input);
       else rejected.push({ id: (input as { id?: string })?.id ?? null, reason: parsed.error });
     }
-    if (valid.length) {
-      const now = Date.now();
-      const tx = open.syncDb.transaction('outbox', 'readwrite');
-      for (const event of valid) {
-        const entry: OutboxEntry = {
-          id: event.id,
-          stream: event.stream,
-          event,
-          state: 'pending',
-          attempts: 0,
-          lastError: null,
-          createdAt: now,
-          nextAttemptAt: now,
-        };
-        void tx.store.put(entry);
-      }
-      await tx.done;
-      this.channel.postMessage({ type: 'outbox' } satisfies SyncNotice);
-    }
+    // Outbox and delivery state first (db-worker/sync/local-writes.ts), then the local database.
+    await open.drainer.localWrites.enqueue(valid);
     const result = await open.db.exclusive(() => open.materializer.applyBatch(valid));
     this.reportRejections(result);
     return { ...result, rejected: [...rejected, ...result.rejected] };
@@ -320,6 +303,7 @@ export class DbHost {
     const open = this.open;
     this.open = null;
     if (open) {
+      open.drainer.close();
       await open.db.exclusive(() => open.db.close()).catch(() => {});
       open.syncDb.close();
       open.releaseLock();

@@ -111,6 +111,20 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (user, room)
   );
   `,
+  // 2: delivery state of local writes, mirrored from the IndexedDB outbox (db-worker/sync/local-writes.ts).
+  `
+  CREATE TABLE local_writes (
+    id TEXT PRIMARY KEY,              -- the event id
+    stream TEXT NOT NULL,
+    room TEXT,
+    type TEXT NOT NULL,
+    message TEXT,                     -- the message it creates, edits, deletes or reacts to
+    state TEXT NOT NULL,              -- 'pending' | 'sent' | 'failed'; the row goes once the server's copy is back
+    error TEXT,                       -- the last network error (pending) or the server's refusal (failed)
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX local_writes_message ON local_writes(message);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

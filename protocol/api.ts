@@ -15,7 +15,35 @@ export const API = {
    * events of streams not named in `cursors`, from their first seq, including streams created later.
    */
   tail: '/api/tail',
+  /** `GET` → PushPublicKey: the server's VAPID public key, for `pushManager.subscribe`. */
+  pushPublicKey: '/api/push/public-key',
+  /** `POST` a PushRegistration → 200 `{ ok: true }`: notify this subscription of appends to these streams. */
+  pushSubscriptions: '/api/push/subscriptions',
 } as const;
+
+/** `GET /api/push/public-key` → 200 */
+export interface PushPublicKey {
+  /** The VAPID public key, base64url (uncompressed P-256 point), as `applicationServerKey` wants it. */
+  publicKey: string;
+}
+
+/**
+ * `POST /api/push/subscriptions`: a browser's push subscription (PushSubscription.toJSON()) and the streams it
+ * wants to hear about. Posting again for the same endpoint replaces its stream list.
+ */
+export interface PushRegistration {
+  subscription: { endpoint: string; expirationTime?: number | null; keys: { p256dh: string; auth: string } };
+  streams: string[];
+}
+
+/**
+ * The payload of a push message: the stream that has new events and its head. The service worker treats any other
+ * payload (or none) as "catch up on everything".
+ */
+export interface PushPayload {
+  stream: string;
+  head: number;
+}
 
 /** `POST /api/streams/:stream/events` → 200 */
 export interface AppendResponse {

@@ -1,11 +1,16 @@
 /**
  * The IndexedDB database that the service worker and the database host share: the hand-over point between them.
  *
- * - `inbox`: events received from the server, in arrival order, kept until the host has committed them (the host
- *   deletes them in the same breath as it commits). Nothing received is lost if the host, the tab or the service
- *   worker dies: whatever is here is applied at the next start, and applying twice is harmless (idempotent).
- * - `cursors`: per stream, the highest seq that is safely in the inbox (or beyond): where catch-up resumes.
- * - `outbox`: local writes not yet confirmed by the server; the service worker sends them, with retry.
+ * - `inbox`: events received from the server, kept until the host has committed them (the host deletes them right
+ *   after its commit). One entry holds a contiguous run of one stream's events (a page of a backfill, or a few
+ *   live batches), as JSON text: IndexedDB clones one string far faster than thousands of objects, and the host
+ *   parses it with the native JSON parser. Nothing received is lost if the host, the tab or the service worker dies:
+ *   whatever is here is applied at the next start, and applying twice is harmless (idempotent).
+ * - `cursors`: per stream, the highest seq that is safely in the inbox (or beyond): where catch-up resumes. It moves
+ *   in the same IndexedDB transaction as the inbox entry that holds the events, so the two never disagree.
+ * - `outbox`: local writes not yet accepted by the server; the service worker sends them, with retry.
+ * - `rooms`: room id → name and stream, kept by the service worker from the events it stores, so that a push
+ *   notification can say "3 new messages in #general" while no tab (and so no SQLite) is running.
  *
  * And a BroadcastChannel, because neither side can call the other: the SW announces "the inbox has events", the
  * host announces "the outbox has writes" (tabs forward that to the SW, since a BroadcastChannel cannot wake it).
@@ -13,14 +18,17 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
 export const SYNC_DB_NAME = 'roomy-sync';
-export const SYNC_DB_VERSION = 1;
+/** 2: inbox entries hold runs of events as JSON text (1 held one event per entry); the rooms store. */
+export const SYNC_DB_VERSION = 2;
 export const SYNC_CHANNEL = 'roomy-sync';
 
 export interface InboxEntry {
-  /** The event as the server sent it; validated by the host, not here. */
-  event: unknown;
   stream: string;
-  seq: number | null;
+  /** seq of the first and last event of the run; the run is contiguous (first..last). */
+  first: number;
+  last: number;
+  /** JSON text of an object whose `events` array holds the run, in seq order, as the server sent it. */
+  json: string;
   receivedAt: number;
 }
 
@@ -32,7 +40,12 @@ export interface CursorEntry {
   head: number;
 }
 
-export type OutboxState = 'pending' | 'failed';
+/**
+ * - `pending`: waiting to be sent (or being retried after a network failure);
+ * - `failed`: the server refused it; kept, with the reason, until the user retries or discards it;
+ * - `discarded`: the user gave up on it; the host undoes its local effect where it can, then deletes the entry.
+ */
+export type OutboxState = 'pending' | 'failed' | 'discarded';
 
 export interface OutboxEntry {
   id: string;
@@ -45,21 +58,38 @@ export interface OutboxEntry {
   nextAttemptAt: number;
 }
 
+export interface RoomEntry {
+  id: string;
+  stream: string;
+  name: string;
+  /** The event that set the name: the latest id wins, whatever the arrival order. */
+  nameEventId: string;
+}
+
 export interface SyncSchema extends DBSchema {
   inbox: { key: number; value: InboxEntry };
   cursors: { key: string; value: CursorEntry };
   outbox: { key: string; value: OutboxEntry; indexes: { byCreated: number } };
+  rooms: { key: string; value: RoomEntry };
 }
 
 export type SyncDb = IDBPDatabase<SyncSchema>;
 
 export function openSyncDb(): Promise<SyncDb> {
   return openDB<SyncSchema>(SYNC_DB_NAME, SYNC_DB_VERSION, {
-    upgrade(db, oldVersion) {
+    upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
-        db.createObjectStore('inbox', { autoIncrement: true });
         db.createObjectStore('cursors', { keyPath: 'stream' });
         db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('byCreated', 'createdAt');
+      }
+      if (oldVersion < 2) {
+        // Version 1 kept one event per inbox entry. Rather than convert entries, forget them and move the cursors
+        // back to what is committed... which this side cannot know: so restart catch-up from scratch. The host's
+        // ledger makes the second delivery of already-applied events a no-op, so nothing is lost or doubled.
+        if (db.objectStoreNames.contains('inbox')) db.deleteObjectStore('inbox');
+        db.createObjectStore('inbox', { autoIncrement: true });
+        if (oldVersion >= 1) void tx.objectStore('cursors').clear();
+        db.createObjectStore('rooms', { keyPath: 'id' });
       }
     },
     // Another context wants a newer version (an app update): close, so that it is not blocked.
@@ -69,13 +99,42 @@ export function openSyncDb(): Promise<SyncDb> {
   });
 }
 
+/** Per stream, how far something has got: the SW's cursor (downloaded) or the host's last committed seq. */
+export interface StreamPosition {
+  stream: string;
+  seq: number;
+  head: number;
+}
+
+/** The host's inbox drain so far: where its time went (for measurements). */
+export interface DrainTimings {
+  events: number;
+  batches: number;
+  /** Reading entries from IndexedDB and parsing them (overlaps applying). */
+  readMs: number;
+  /** Applying in SQLite, commit included. */
+  applyMs: number;
+  /** Deleting the applied entries from the inbox. */
+  deleteMs: number;
+}
+
 /** What goes over SYNC_CHANNEL. */
 export type SyncNotice =
   | { type: 'inbox' }
   | { type: 'outbox' }
-  /** The SW's view of catch-up, for progress bars: per stream, cursor and head. */
-  | { type: 'progress'; streams: { stream: string; seq: number; head: number }[]; live: boolean }
-  | { type: 'outbox-state'; pending: number; failed: number; lastError: string | null };
+  /** The SW's view of catch-up: per stream, what is safely in the inbox, and the server's head. */
+  | { type: 'progress'; streams: StreamPosition[]; live: boolean }
+  /** The host's: per stream, the highest seq committed to SQLite by the last drained batch. */
+  | { type: 'applied'; streams: { stream: string; seq: number }[]; drain: DrainTimings }
+  | { type: 'outbox-state'; pending: number; failed: number; lastError: string | null }
+  /** A new service worker version is taking over: the old one ends its keepalives and its tail. */
+  | { type: 'sw-retire' };
 
 /** Messages a tab posts to its service worker (postMessage wakes it; a BroadcastChannel would not). */
-export type ToServiceWorker = { type: 'hello' } | { type: 'keepalive' } | { type: 'outbox' } | { type: 'status' };
+export type ToServiceWorker =
+  | { type: 'hello' }
+  | { type: 'keepalive' }
+  /** Send the outbox now; `force` ignores the retry backoff (the user pressed Retry, or the network is back). */
+  | { type: 'outbox'; force?: boolean }
+  | { type: 'status' }
+  | { type: 'SKIP_WAITING' };

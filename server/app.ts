@@ -9,6 +9,8 @@ import { API, PAGE_LIMIT, parseCursors } from '../protocol/api';
 import type { StreamsList } from '../protocol/api';
 import { LIMITS, isUlid } from '../protocol/events';
 import type { EventStore } from './event-store';
+import type { PushNotifier } from './push';
+import { registerPushRoutes } from './push-routes';
 import { addSecurityHeaders } from './security-headers';
 import { isAppRoute, registerStaticFiles, sendAppShell } from './static-files';
 import { TailSession } from './tail';
@@ -20,6 +22,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Interval of the tail's keep-alive comments (tests shorten it). */
   tailPingMs?: number;
+  /** Web Push (./push.ts); without it the push routes answer 404. */
+  push?: PushNotifier;
 }
 
 const streamParams = {
@@ -52,7 +56,7 @@ const ERROR_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'content-type must be application/json',
 };
 
-export function buildApp({ store, staticDir, logger = false, tailPingMs }: AppOptions): FastifyInstance {
+export function buildApp({ store, staticDir, logger = false, tailPingMs, push }: AppOptions): FastifyInstance {
   const app = Fastify({
     logger,
     bodyLimit: LIMITS.batchBytes,
@@ -134,6 +138,8 @@ export function buildApp({ store, staticDir, logger = false, tailPingMs }: AppOp
   app.addHook('preClose', async () => {
     for (const tail of tails) tail.close();
   });
+
+  if (push) registerPushRoutes(app, store, push);
 
   if (staticDir) registerStaticFiles(app, staticDir);
 

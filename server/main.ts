@@ -14,6 +14,7 @@ import type { EventStore } from './event-store';
 import { loadEvents } from './generate/load';
 import type { GenerateOptions } from './generate/presets';
 import { generateSpace, spaceStreamId } from './generate/space';
+import { PushNotifier } from './push';
 
 const DEMO: GenerateOptions = { preset: 'demo', seed: 1 };
 
@@ -48,7 +49,9 @@ const store = openEventStore(dataDir);
 const demoStream = spaceStreamId(DEMO);
 if (!values['no-seed'] && store.streams().streams.length === 0) seedDemo(store);
 
-const app = buildApp({ store, staticDir, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+// Web Push: VAPID keys are made on first start and kept in the data folder.
+const push = new PushNotifier(dataDir, { subject: process.env.PUSH_SUBJECT });
+const app = buildApp({ store, staticDir, push, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
 await app.listen({ port, host });
 const { port: actualPort } = app.server.address() as AddressInfo;
 
@@ -70,6 +73,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     setTimeout(() => app.server.closeAllConnections(), 1_000).unref();
     app
       .close()
+      .then(() => push.close())
       .then(() => store.close())
       .then(
         () => process.exit(0),

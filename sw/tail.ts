@@ -1,17 +1,22 @@
 /**
- * The live tail: one Server-Sent Events response for every followed stream, read with fetch (EventSource does not
- * exist in service workers). It sends the backlog after each cursor first, then live events. On any failure it
- * reconnects with exponential backoff and resumes from the cursors stored in IndexedDB, so there is no gap and no
- * duplicate across reconnects.
+ * The live tail: on each (re)connect, catch up by pages (./catch-up.ts) to the heads, then one Server-Sent Events
+ * response for every followed stream, read with fetch (EventSource does not exist in service workers), which sends
+ * whatever was appended since the cursors and then live events. On any failure it reconnects with exponential
+ * backoff and resumes from the cursors stored in IndexedDB, so there is no gap and no duplicate across reconnects
+ * (the inbox writer drops what is at or below a cursor and refuses a gap).
  */
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { API, formatCursors, type TailMessage } from '../protocol/api';
 import type { SyncDb } from '../protocol/sync-store';
+import { catchUp, newCatchUpStats } from './catch-up';
 import { GapError, InboxWriter } from './inbox-writer';
 
 export interface TailStatus {
+  /** The server answered: catch-up or the stream is under way. */
   connected: boolean;
+  /** Caught up and following live events. */
   live: boolean;
+  running: boolean;
   lastError: string | null;
   reconnects: number;
 }
@@ -19,7 +24,8 @@ export interface TailStatus {
 const BACKOFF_MS = { first: 500, max: 30_000 };
 
 export class Tail {
-  readonly status: TailStatus = { connected: false, live: false, lastError: null, reconnects: 0 };
+  readonly status: TailStatus = { connected: false, live: false, running: false, lastError: null, reconnects: 0 };
+  readonly catchUpStats = newCatchUpStats();
   private controller: AbortController | null = null;
   private stopped = false;
   private running: Promise<void> | null = null;
@@ -35,8 +41,10 @@ export class Tail {
   ensureRunning(): Promise<void> {
     this.stopped = false;
     this.wake?.(); // cut a backoff short: someone wants data now
+    this.status.running = true;
     this.running ??= this.loop().finally(() => {
       this.running = null;
+      this.status.running = false;
     });
     return this.running;
   }
@@ -59,8 +67,11 @@ export class Tail {
         this.status.lastError = error instanceof Error ? error.message : String(error);
       }
       if (this.stopped) return;
-      // A gap is our own doing (resume from the cursor at once); a failure of the server backs off.
-      backoff = gap ? 0 : Math.min(backoff * 2, BACKOFF_MS.max);
+      // A gap is our own doing (resume from the cursor at once); a failure of the server backs off, starting
+      // small again if the connection had worked (the server restarted, a proxy cut an idle stream).
+      if (gap) backoff = 0;
+      else if (this.status.connected) backoff = BACKOFF_MS.first;
+      else backoff = Math.min(Math.max(backoff, BACKOFF_MS.first / 2) * 2, BACKOFF_MS.max);
       this.status.connected = false;
       this.status.live = false;
       this.status.reconnects++;
@@ -73,10 +84,21 @@ export class Tail {
         };
       });
       this.wake = null;
+      if (this.stopped) return;
     }
   }
 
   private async connectOnce(signal: AbortSignal) {
+    await catchUp(this.db, this.writer, this.catchUpStats, {
+      signal,
+      onEvents: () => {
+        if (!this.status.connected) {
+          this.status.connected = true;
+          this.onStatus(this.status);
+        }
+      },
+    });
+    if (signal.aborted) throw new Error('stopped');
     const cursors = await this.db.getAll('cursors');
     const query = new URLSearchParams({ cursors: formatCursors(cursors.map((c) => [c.stream, c.seq])), follow: 'all' });
     const response = await fetch(`${API.tail}?${query}`, { signal, headers: { Accept: 'text/event-stream' } });
@@ -91,7 +113,7 @@ export class Tail {
         const parsed = { event: message.event, data: JSON.parse(message.data) } as TailMessage;
         if (parsed.event === 'events') {
           // Not awaited: the writer merges batches that arrive while it writes. A failed write ends this connection.
-          this.writer.write(parsed.data).catch((error: unknown) => {
+          this.writer.write({ ...parsed.data, json: message.data }).catch((error: unknown) => {
             writeError ??= error;
             this.controller?.abort();
           });

@@ -2,7 +2,7 @@ import { useNavigate, useParams, type RouteSectionProps } from '@solidjs/router'
 import { ErrorBoundary, For, Show, Suspense, createEffect, createMemo } from 'solid-js';
 import { getDb } from '../db';
 import { createQuery } from '../db/create-query';
-import { syncProgress } from '../sync/service-worker';
+import { SyncIndicators } from '../sync/SyncIndicators';
 import { sendMessage, toggleReaction } from './actions';
 import { Composer } from './components/Composer';
 import { Sidebar } from './components/Sidebar';
@@ -31,20 +31,6 @@ function Problem(props: { error: unknown; where: string }) {
   );
 }
 
-function SyncStatus() {
-  const text = () => {
-    const p = syncProgress();
-    if (!p) return 'connecting…';
-    const behind = p.streams.reduce((n, s) => n + Math.max(0, s.head - s.seq), 0);
-    return p.live && behind === 0 ? 'live' : `catching up (${behind} to go)`;
-  };
-  return (
-    <span class="sync-status" role="status">
-      {text()}
-    </span>
-  );
-}
-
 export function Layout(props: RouteSectionProps) {
   return (
     <div class="app">
@@ -52,8 +38,8 @@ export function Layout(props: RouteSectionProps) {
         <a class="brand" href="/">
           Roomy
         </a>
-        <SyncStatus />
       </header>
+      <SyncIndicators />
       <ErrorBoundary fallback={(error) => <Problem error={error} where="The app" />}>{props.children}</ErrorBoundary>
     </div>
   );

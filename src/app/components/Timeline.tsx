@@ -1,4 +1,5 @@
 import { For, Show, createEffect, createMemo, on } from 'solid-js';
+import { DeliveryState } from '../../sync/DeliveryState';
 import type { MessageRow, ReactionRow } from '../queries';
 
 export interface TimelineProps {
@@ -68,6 +69,7 @@ export function Timeline(props: TimelineProps) {
                 )}
               </Show>
               <p class="body">{message.body}</p>
+              <DeliveryState messageId={message.id} />
               <Show when={reactionsOf().get(message.id)}>
                 {(reactions) => (
                   <ul class="reactions" aria-label="Reactions">
