@@ -29,6 +29,8 @@ export interface BatchResult {
 }
 
 const REJECTED_JSON_CHARS = 4_096;
+/** How long a batch may keep the event loop before it gives other work (the heartbeat) a turn. */
+const YIELD_EVERY_MS = 40;
 
 /** Handlers that write more than one statement, and so need a savepoint of their own. */
 const MULTI_WRITE = new Set<EventType>(['message.delete', 'reaction.remove']);
@@ -97,7 +99,10 @@ export class Materializer {
       await this.db.transaction(async () => {
         const batch = new BatchLedger(await this.knownIds(inputs));
         this.ledger = batch;
-        for (const input of inputs) await this.applyOne(input, result, batch);
+        for (const input of inputs) {
+          await this.yieldNow();
+          await this.applyOne(input, result, batch);
+        }
         await batch.write(this.db);
       });
     } catch (error) {
@@ -108,6 +113,18 @@ export class Materializer {
     }
     return result;
   }
+
+  /**
+   * Gives the event loop a turn every few dozen milliseconds of a long batch, so that the host still answers its
+   * heartbeat (a host silent for seconds is taken for dead and replaced).
+   */
+  private async yieldNow() {
+    const now = performance.now();
+    if (now - this.lastYield < YIELD_EVERY_MS) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    this.lastYield = performance.now();
+  }
+  private lastYield = 0;
 
   /** The ids of a batch that the ledger already holds, found with one query instead of one per event. */
   private async knownIds(inputs: readonly unknown[]): Promise<Set<string>> {
