@@ -14,9 +14,12 @@ async function health(page: Page) {
   return page.evaluate(() => window.roomy.health());
 }
 
-async function localEventIds(page: Page): Promise<string[]> {
-  const rows = await page.evaluate(() =>
-    window.roomy.db().request('query', { sql: 'SELECT id FROM events ORDER BY id' }),
+/** The ids of one stream's events in the local ledger (the server may hold other streams of other tests). */
+async function localEventIds(page: Page, stream: string): Promise<string[]> {
+  const rows = await page.evaluate(
+    (s) =>
+      window.roomy.db().request('query', { sql: 'SELECT id FROM events WHERE stream = ? ORDER BY id', params: [s] }),
+    stream,
   );
   return rows.map((r) => r.id as string);
 }
@@ -92,12 +95,14 @@ test('the host killed during bursts of 1,000 incoming events, five times: nothin
       for (let i = 0; i < events.length; i += 250) await server.append(seeded.stream, events.slice(i, i + 250));
     })();
     // kill while the events are streaming in
-    await expect.poll(async () => (await localEventIds(page)).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await localEventIds(page, seeded.stream)).length, { timeout: 30_000 })
+      .toBeGreaterThan(0);
     await killHost(browser, page, strategy);
     await appending;
   }
   const expected = await serverEventIds(server, seeded.stream);
-  await expect.poll(() => localEventIds(page), { timeout: 60_000, intervals: [500] }).toEqual(expected);
+  await expect.poll(() => localEventIds(page, seeded.stream), { timeout: 60_000, intervals: [500] }).toEqual(expected);
   expect((await health(page)).restarts).toBeGreaterThanOrEqual(restartsBefore + 5);
   // and the open subscriptions follow the data again
   const text = `after the storm ${ulid()}`;
@@ -214,10 +219,24 @@ test('main strategy: a leader whose main thread really hangs loses the lead, and
   await expect(leader.locator('.timeline .body', { hasText: text })).toBeVisible();
 });
 
-test('when no worker can start, the main-thread host takes over', async ({ page, server, seeded, strategy }) => {
+test('when no worker can start, the main-thread host takes over', async ({
+  context,
+  page,
+  server,
+  seeded,
+  strategy,
+}) => {
   test.skip(strategy !== 'auto', 'one run is enough: it starts from the default strategy');
-  // Worker scripts that fail to load: the SharedWorker and the dedicated worker both fail to start.
-  await page.route(/entry-(shared|dedicated)/, (route) => route.abort());
+  // Every worker the app starts gets a script that does not exist, so the SharedWorker and the dedicated worker
+  // both fail to start. (A route cannot do this: the service worker serves the real scripts from its precache.)
+  await context.addInitScript(() => {
+    const broken = <T extends typeof Worker | typeof SharedWorker>(Original: T) =>
+      function (_url: string | URL, options?: WorkerOptions) {
+        return new Original('/no-such-worker.js', options);
+      } as unknown as T;
+    window.SharedWorker = broken(window.SharedWorker);
+    window.Worker = broken(window.Worker);
+  });
   await page.goto(roomUrl(server, seeded));
   await expect(page.locator('.timeline .message').first()).toBeVisible({ timeout: 30_000 });
   const h = await health(page);

@@ -30,8 +30,23 @@ export interface SubscriptionInfo {
   params: SqlParam[];
   /** table → columns the query reads, from the SQLite authorizer. */
   reads: Record<string, string[]>;
+  /** Key pins: table → the column the query filters by equality and the values it allows. */
+  pins: Record<string, { column: string; values: SqlParam[] }>;
+  /** How changes reach it: maintained from the changed rows, or re-run and diffed. */
+  mode: 'incremental' | 'rerun';
+  /** The incremental shape recognised ('top-n', 'group-aggregate'), or null. */
+  shape: string | null;
+  /** Why it is re-run (shape not recognised, or the last change it could not apply), or null. */
+  note: string | null;
+  /** Full runs of the query (the first one included). */
   runs: number;
+  /** Commits applied to the result without re-running it. */
+  incremental: number;
+  /** Commits that woke it (its read set met their write set). */
+  wakeups: number;
+  /** Patches sent (a wake-up that changed nothing sends none). */
   patches: number;
+  /** Milliseconds of the last run or incremental update. */
   lastCostMs: number;
   rows: number;
 }

@@ -22,6 +22,7 @@ export const isEmptyPatch = (patch: RowPatch) =>
   patch.removed.length === 0 && patch.upserted.length === 0 && patch.order === undefined;
 
 function shallowEqual(a: ResultRow, b: ResultRow): boolean {
+  if (a === b) return true; // incremental maintenance hands back the very rows that did not change
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;
   for (const k of keys) {
@@ -37,26 +38,51 @@ function shallowEqual(a: ResultRow, b: ResultRow): boolean {
 
 /** The patch that turns `before` into `after`. Rows are told apart by `keyOf`. */
 export function diffRows(before: readonly ResultRow[], after: readonly ResultRow[], keyOf: (row: ResultRow) => Key) {
-  const oldByKey = new Map<Key, { row: ResultRow; index: number }>();
-  before.forEach((row, index) => oldByKey.set(keyOf(row), { row, index }));
-  const newKeys = new Set<Key>();
+  // Fast path: the same keys in the same places (counts that changed in place, edits): compare side by side.
+  // Incremental maintenance hands back the very objects of unchanged rows, so most comparisons are `===`.
+  if (before.length === after.length) {
+    const upserted: RowPatch['upserted'] = [];
+    let same = true;
+    for (let index = 0; index < after.length; index++) {
+      const a = before[index]!;
+      const b = after[index]!;
+      if (a === b) continue;
+      if (keyOf(a) !== keyOf(b)) {
+        same = false;
+        break;
+      }
+      if (!shallowEqual(a, b)) upserted.push({ index, row: b });
+    }
+    if (same) return { removed: [], upserted } satisfies RowPatch;
+  }
+  // Runs after every commit for every woken subscription: indexes and a marker array, no object per row.
+  const oldIndex = new Map<Key, number>();
+  const oldKeys: Key[] = new Array(before.length);
+  for (let i = 0; i < before.length; i++) {
+    const key = keyOf(before[i]!);
+    oldKeys[i] = key;
+    oldIndex.set(key, i);
+  }
+  const kept = new Uint8Array(before.length);
   const patch: RowPatch = { removed: [], upserted: [] };
   // Indexes (in `before`) of the rows that stay, in their new order: if they are not increasing, order changed.
   let lastKeptIndex = -1;
   let reordered = false;
-  after.forEach((row, index) => {
-    const key = keyOf(row);
-    newKeys.add(key);
-    const old = oldByKey.get(key);
-    if (!old) {
+  for (let index = 0; index < after.length; index++) {
+    const row = after[index]!;
+    const old = oldIndex.get(keyOf(row));
+    if (old === undefined) {
       patch.upserted.push({ index, row });
-      return;
+      continue;
     }
-    if (old.index < lastKeptIndex) reordered = true;
-    lastKeptIndex = old.index;
-    if (!shallowEqual(old.row, row)) patch.upserted.push({ index, row });
-  });
-  for (const [key] of oldByKey) if (!newKeys.has(key)) patch.removed.push(key);
+    kept[old] = 1;
+    if (old < lastKeptIndex) reordered = true;
+    lastKeptIndex = old;
+    if (!shallowEqual(before[old]!, row)) patch.upserted.push({ index, row });
+  }
+  for (let i = 0; i < before.length; i++) {
+    if (!kept[i] && oldIndex.get(oldKeys[i]!) === i) patch.removed.push(oldKeys[i]!);
+  }
   if (reordered) patch.order = after.map(keyOf);
   return patch;
 }
