@@ -1,3 +1,4 @@
+import { minimal2023Preset } from '@vite-pwa/assets-generator/config';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import solid from 'vite-plugin-solid';
@@ -16,7 +17,36 @@ export default defineConfig({
       srcDir: 'sw',
       filename: 'sw.ts',
       injectRegister: null,
-      manifest: false,
+      // The web app manifest (installable PWA); its icons are generated from public/logo.svg by `pwaAssets`.
+      // Named .json: the plugin adds the manifest to the precache itself, and a `*.webmanifest` glob would add it
+      // a second time with another revision, which workbox refuses (the service worker would not install).
+      manifestFilename: 'manifest.json',
+      manifest: {
+        name: 'Roomy',
+        short_name: 'Roomy',
+        description: 'Group chat on reactive SQLite in the browser',
+        id: '/',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'any',
+        theme_color: '#171b24',
+        background_color: '#1f2430',
+        categories: ['social', 'productivity'],
+      },
+      // @vite-pwa/assets-generator: favicon, PWA icons (64, 192, 512, maskable) and apple-touch icon from one
+      // SVG, at build time; the head links and the manifest's icons are filled in by the plugin.
+      pwaAssets: {
+        image: 'public/logo.svg',
+        preset: {
+          ...minimal2023Preset,
+          maskable: { sizes: [512], padding: 0.3, resizeOptions: { background: '#1f2430' } },
+          apple: { sizes: [180], padding: 0.3, resizeOptions: { background: '#1f2430' } },
+        },
+        includeHtmlHeadLinks: true,
+        overrideManifestIcons: true,
+        injectThemeColor: true,
+      },
       injectManifest: {
         // A classic script in production as in dev: module service workers do not run in every browser.
         rollupFormat: 'iife',

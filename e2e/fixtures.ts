@@ -12,8 +12,17 @@ export interface SeededRoom {
 /** The host strategy a project forces ('auto' lets the app choose), as the app's runtime switch would store it. */
 export type StrategyOption = 'auto' | 'shared' | 'dedicated' | 'main';
 
-export const test = base.extend<{ seeded: SeededRoom }, { server: TestServer; strategy: StrategyOption }>({
+export const test = base.extend<
+  { seeded: SeededRoom },
+  { server: TestServer; strategy: StrategyOption; serverKey: string }
+>({
   strategy: ['auto', { option: true, scope: 'worker' }],
+  /**
+   * Files that count the seeded space's messages or rooms set their own key (`test.use({ serverKey: '…' })`): a
+   * worker option with another value gives them a worker, and so a server, of their own, untouched by the events
+   * earlier files added.
+   */
+  serverKey: ['shared', { option: true, scope: 'worker' }],
   context: async ({ context, strategy }, use) => {
     if (strategy !== 'auto') {
       await context.addInitScript((s) => localStorage.setItem('roomy.db.strategy', s), strategy);
@@ -21,8 +30,8 @@ export const test = base.extend<{ seeded: SeededRoom }, { server: TestServer; st
     await use(context);
   },
   server: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a function asks for from it
-    async ({}, use) => {
+    async ({ serverKey }, use) => {
+      void serverKey; // only its value matters: see above
       const server = await TestServer.start();
       await use(server);
       await server.dispose();
@@ -42,21 +51,42 @@ export const test = base.extend<{ seeded: SeededRoom }, { server: TestServer; st
 });
 export { expect };
 
-/** The ids of the messages a room shows (the latest `limit`), computed from the server's events. */
-export function expectedMessageIds(events: RoomyEvent[], room: string, limit = 100): string[] {
+/** The ids of every message a room has (created and not deleted), from the server's events, oldest first. */
+export function expectedMessageIds(events: RoomyEvent[], room: string): string[] {
   const alive = new Set<string>();
   for (const e of events) {
     if (e.room !== room) continue;
     if (e.type === 'message.create') alive.add(e.id);
     if (e.type === 'message.delete') alive.delete(e.payload.messageId);
   }
-  return [...alive].sort().slice(-limit);
+  return [...alive].sort();
 }
 
-export async function renderedMessageIds(page: Page): Promise<string[]> {
-  return page
-    .locator('.timeline .message')
-    .evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).dataset.messageId!));
+/**
+ * Every message id the timeline shows, read as a user would: from the newest, scrolling up with the mouse wheel
+ * until the beginning of the room (the timeline is virtualised: only what is near the view is in the DOM).
+ */
+export async function messageIdsByScrolling(page: Page): Promise<string[]> {
+  const log = page.getByRole('log', { name: /^Messages in #/ });
+  const box = (await log.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const seen = new Set<string>();
+  const collect = async () => {
+    for (const id of await log
+      .locator('[data-message-id]')
+      .evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).dataset.messageId!)))
+      seen.add(id);
+  };
+  const beginning = log.locator('.timeline-start');
+  for (let step = 0; step < 400; step++) {
+    await collect();
+    const atTop = await log.evaluate((el) => el.scrollTop <= 1);
+    if (atTop && (await beginning.count()) > 0) break;
+    await page.mouse.wheel(0, -Math.round(box.height * 0.7));
+    await page.waitForTimeout(60);
+  }
+  await collect();
+  return [...seen].sort();
 }
 
 export function roomUrl(server: TestServer, room: SeededRoom) {

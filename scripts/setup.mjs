@@ -3,7 +3,8 @@
  * this runs before the dependencies exist.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const run = (cmd, args, env = {}) => {
@@ -14,15 +15,21 @@ const run = (cmd, args, env = {}) => {
 
 const mtime = (path) => (existsSync(path) ? statSync(path).mtimeMs : 0);
 
-/** node_modules as package-lock.json says, installed with `npm ci` when missing or stale. */
+/**
+ * node_modules as package-lock.json says, installed with `npm ci` when missing or when the lock file changed.
+ * "Changed" is judged by content, not modification time: a git checkout touches every file.
+ */
 export function ensureDependencies() {
-  const installed = 'node_modules/.package-lock.json';
-  if (mtime(installed) >= mtime('package-lock.json')) return;
+  const stamp = 'node_modules/.roomy-lock-hash';
+  const lockHash = createHash('sha256').update(readFileSync('package-lock.json')).digest('hex');
+  if (existsSync('node_modules/.package-lock.json') && existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash)
+    return;
   // Browsers come from the system (Debian packages): never let a package download its own.
   run('npm', ['ci', '--no-audit', '--no-fund'], {
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
     PUPPETEER_SKIP_DOWNLOAD: '1',
   });
+  writeFileSync(stamp, lockHash);
 }
 
 function newestIn(dir) {

@@ -1,5 +1,11 @@
 /**
- * The app's live queries, in one place: each is plain parameterised SQL over the local database.
+ * The app's live queries, in one place: each is plain parameterised SQL over the local database (schema:
+ * db-worker/schema.ts). They are kept to the simple shapes the reactive engine can maintain incrementally: one
+ * table (or one table and a keyed lookup), a filter, an order and a limit. Joins the UI needs (author names,
+ * reply previews, reaction counts) are done by the UI between small queries keyed by id, not in SQL, so that a
+ * profile change does not re-run the timeline and a new message does not re-run the profiles.
+ *
+ * Every live query returns a unique key column (`id` unless the spec says `key`): rows are diffed by it.
  */
 import type { QuerySpec } from '../../protocol/messages';
 
@@ -8,21 +14,26 @@ export interface SpaceRow extends Record<string, unknown> {
   name: string;
   description: string | null;
 }
+export type RoomKind = 'category' | 'channel' | 'thread';
 export interface RoomRow extends Record<string, unknown> {
   id: string;
-  kind: 'category' | 'channel' | 'thread';
+  kind: RoomKind;
   name: string;
   parent: string | null;
 }
 export interface MessageRow extends Record<string, unknown> {
   id: string;
+  room: string;
   author: string;
-  author_name: string;
-  avatar_url: string | null;
   body: string;
   reply_to: string | null;
   created_at: number;
   edited_at: number | null;
+}
+export interface ProfileRow extends Record<string, unknown> {
+  id: string;
+  display_name: string | null;
+  avatar_url: string | null;
 }
 export interface ReactionRow extends Record<string, unknown> {
   id: string;
@@ -30,45 +41,96 @@ export interface ReactionRow extends Record<string, unknown> {
   emoji: string;
   count: number;
   mine: number;
+  /** The first reaction's event id: reactions show in the order they were first given. */
+  first: string;
 }
-export interface ProfileRow extends Record<string, unknown> {
+export interface ReplyTargetRow extends Record<string, unknown> {
   id: string;
-  name: string;
+  author: string;
+  /** The start of the body: enough for a one-line preview. */
+  body: string;
+}
+export interface UnreadRow extends Record<string, unknown> {
+  id: string;
+  unread: number;
+}
+export interface MemberRow extends Record<string, unknown> {
+  id: string;
+  joined_at: number;
+}
+export interface ThreadStatsRow extends Record<string, unknown> {
+  id: string;
+  messages: number;
+  latest: string;
 }
 
 export const spacesQuery = (): QuerySpec => ({
   sql: 'SELECT id, name, description FROM spaces ORDER BY name, id',
 });
 
+/** Every room of a space (categories, channels, threads), for the sidebar tree and the room headers. */
 export const roomsQuery = (space: string): QuerySpec => ({
-  sql: `SELECT id, kind, name, parent FROM rooms WHERE space = ? AND deleted = 0 ORDER BY name, id`,
+  sql: 'SELECT id, kind, name, parent FROM rooms WHERE space = ? AND deleted = 0 ORDER BY id',
   params: [space],
 });
 
-/** The latest `limit` messages of a room, oldest first. */
-export const messagesQuery = (room: string, limit: number): QuerySpec => ({
-  sql: `SELECT * FROM (
-          SELECT m.id, m.author, coalesce(p.display_name, m.author) AS author_name, p.avatar_url,
-                 m.body, m.reply_to, m.created_at, m.edited_at
-          FROM messages m LEFT JOIN profiles p ON p.user = m.author
-          WHERE m.room = ? ORDER BY m.id DESC LIMIT ?
-        ) ORDER BY id`,
+/**
+ * The latest `limit` messages of a room, newest first (the UI reverses them). Only columns of `messages`: this is
+ * the "latest N of a room" shape that the reactive engine maintains without re-running.
+ */
+export const timelineQuery = (room: string, limit: number): QuerySpec => ({
+  sql: `SELECT id, room, author, body, reply_to, created_at, edited_at
+        FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?`,
   params: [room, limit],
 });
 
-/** Reactions of the latest `limit` messages of a room, counted per emoji. */
-export const reactionsQuery = (room: string, limit: number, user: string): QuerySpec => ({
-  sql: `SELECT r.message || ' ' || r.emoji AS id, r.message, r.emoji, count(*) AS count, max(r.user = ?) AS mine
-        FROM reactions r
-        WHERE r.message IN (SELECT id FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?)
-        GROUP BY r.message, r.emoji ORDER BY r.message, min(r.event_id)`,
-  params: [user, room, limit],
+/** Names and avatars, keyed by user: a small table, read once and patched when someone edits their profile. */
+export const profilesQuery = (): QuerySpec => ({
+  sql: 'SELECT user AS id, display_name, avatar_url FROM profiles',
 });
 
-/** People of a space, for the identity picker and author names. */
-export const peopleQuery = (space: string): QuerySpec => ({
-  sql: `SELECT m.user AS id, coalesce(p.display_name, m.user) AS name
-        FROM members m LEFT JOIN profiles p ON p.user = m.user
-        WHERE m.space = ? AND m.present = 1 ORDER BY name`,
+/**
+ * Reactions of the messages on screen, counted per emoji. The messages are given as a range of ids (ULIDs sort
+ * by time; `to` null means "and everything newer", so new messages at the bottom are covered without a new
+ * query). The range may include other rooms' messages of the same period: harmless, the UI looks reactions up by
+ * message id.
+ */
+export const reactionsQuery = (user: string, from: string, to: string | null): QuerySpec => ({
+  sql: `SELECT message || ' ' || emoji AS id, message, emoji, count(*) AS count, max(user = ?) AS mine,
+               min(event_id) AS first
+        FROM reactions WHERE message >= ?${to ? ' AND message <= ?' : ''}
+        GROUP BY message, emoji`,
+  params: to ? [user, from, to] : [user, from],
+});
+
+/** The messages that the messages on screen reply to, for their previews. */
+export const replyTargetsQuery = (ids: readonly string[]): QuerySpec => ({
+  sql: `SELECT id, author, substr(body, 1, 160) AS body FROM messages WHERE id IN (${ids.map(() => '?').join(', ')})`,
+  params: [...ids],
+});
+
+/**
+ * Unread messages per room for one user: messages after the user's read mark (all of them without one). One
+ * grouped query for the whole sidebar; the `messages_room (room, id)` index covers it.
+ */
+export const unreadQuery = (user: string): QuerySpec => ({
+  sql: `SELECT m.room AS id, count(*) AS unread
+        FROM messages m LEFT JOIN read_marks r ON r.room = m.room AND r.user = ?
+        WHERE m.id > coalesce(r.up_to, '')
+        GROUP BY m.room`,
+  params: [user],
+});
+
+/** The people in a space now (names come from the profiles query). */
+export const membersQuery = (space: string): QuerySpec => ({
+  sql: 'SELECT user AS id, joined_at FROM members WHERE space = ? AND present = 1',
   params: [space],
+});
+
+/** Size and latest activity of each thread under a channel, for the threads board. */
+export const threadStatsQuery = (channel: string): QuerySpec => ({
+  sql: `SELECT room AS id, count(*) AS messages, max(id) AS latest FROM messages
+        WHERE room IN (SELECT id FROM rooms WHERE parent = ? AND kind = 'thread')
+        GROUP BY room`,
+  params: [channel],
 });

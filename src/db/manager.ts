@@ -12,6 +12,7 @@
  * Nothing waits forever: requests time out, and so does waiting for a host to come up.
  */
 import {
+  METHODS,
   ProtocolError,
   type HostHealth,
   type Method,
@@ -53,17 +54,7 @@ interface Live {
 }
 
 /** Requests sent again to the next host when theirs went away: all but fault injection and shutdown. */
-const RETRIED = new Set<Method>([
-  'query',
-  'subscribe',
-  'unsubscribe',
-  'write',
-  'drain',
-  'health',
-  'subscriptions',
-  'rejected',
-  'ping',
-]);
+const RETRIED = new Set<Method>(METHODS.filter((m) => m !== 'debug' && m !== 'shutdown'));
 
 /** How often one strategy may fail to start before the next is tried. */
 const FAILURES_BEFORE_FALLBACK = 3;
@@ -100,6 +91,12 @@ export class WorkerManager {
     this.control.onmessage = (event: MessageEvent<{ switchTo?: Strategy }>) => {
       if (event.data?.switchTo) void this.applySwitch(event.data.switchTo, 'switched by another tab');
     };
+    // WebKit keeps a page in the back/forward cache with its dedicated worker alive and every Web Lock held, so the
+    // next page of the origin would wait for the leader's locks for ever. A tab of an elected strategy lets go as
+    // its page goes into the cache (a leader stops its host) and connects again if the page comes back.
+    globalThis.addEventListener?.('pagehide', (event: PageTransitionEvent) => {
+      if (event.persisted && this.link && this.link.role !== 'shared') this.replace(this.link, 'page cached');
+    });
   }
 
   get strategy(): Strategy {
