@@ -71,7 +71,9 @@ export function Timeline(props: {
 
   let rendered: RenderedRange | null = null;
   let stick = true;
-  let userScrolledAt = 0;
+  // Not 0: performance.now() starts at navigation, so a timeline mounted in the page's first second would take
+  // its own opening scroll for the reader's and stop following the newest message.
+  let userScrolledAt = -Infinity;
   const userScrolls = () => (userScrolledAt = performance.now());
   const [followsEnd, setFollowsEnd] = createSignal(true);
 
