@@ -64,11 +64,28 @@ test('500 events pushed while no tab is open are shown by the next tab, with the
       if (ours) resolve(ours.registrationId);
     });
   });
+  // The worker's running state, as DevTools reports it.
+  let running = 'unknown';
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+    const ours = versions.filter((v) => v.scriptURL.startsWith(server.url)).at(-1);
+    if (ours) running = ours.runningStatus;
+  });
   await cdp.send('ServiceWorker.enable');
   const registrationId = await registrations;
   await app.close();
-  // Stop the worker: nothing but the push may wake it (no tab, so no tail either).
-  await cdp.send('ServiceWorker.stopAllWorkers');
+  // Stop the worker: nothing but the push may wake it (no tab, so no tail either). Wait until it is stopped and
+  // stays so: a message the closed tab sent just before (a keepalive) can start it once more, tail and all, and a
+  // tail would take the events below before the push could count them.
+  await expect
+    .poll(
+      async () => {
+        await cdp.send('ServiceWorker.stopAllWorkers');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return running;
+      },
+      { timeout: 20_000 },
+    )
+    .toBe('stopped');
 
   const room = ulid();
   const events: RoomyEvent[] = [
