@@ -19,12 +19,17 @@ export function startMainThreadHost(query: string): MainThreadHost {
   const config = parseHostConfig(query, 'main');
   const channel = new MessageChannel();
   let onExit = () => {};
+  // A host that ends stops serving followers too: a closed host still answering on the bus would keep a follower
+  // (this very tab, once it follows the next leader) talking to it instead of the leader's host.
+  const end = (reason: string) => {
+    stopBus();
+    channel.port1.close();
+    return host.close(reason);
+  };
   const host: DbHost = DbHost.create(config, {
     // A crash on the main thread cannot end the tab: end the host as a dead tab would, releasing its locks.
     exit: (reason) => {
-      void host.close(reason);
-      stopBus();
-      channel.port1.close();
+      void end(reason);
       onExit();
     },
   });
@@ -38,6 +43,6 @@ export function startMainThreadHost(query: string): MainThreadHost {
       onExit = () => channel.port2.close();
       void host.close('killed');
     },
-    close: () => host.close('closed'),
+    close: () => end('closed'),
   };
 }
