@@ -37,6 +37,7 @@ const strategies: StrategyOption[] = ['auto', 'dedicated', 'main'];
  */
 const HOST_SPECS = [
   '**/walking-skeleton.spec.ts',
+  '**/scenarios/core.spec.ts',
   '**/worker-manager.spec.ts',
   '**/sync-backfill.spec.ts',
   '**/sync-outbox.spec.ts',

@@ -107,9 +107,14 @@ export class Tail {
     this.status.lastError = null;
     this.onStatus(this.status);
     let writeError: unknown = null;
-    const messages = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+    // Read with a reader, not `for await`: WebKit (Safari) has no async iteration of ReadableStream.
+    const messages = response.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
     try {
-      for await (const message of messages as unknown as AsyncIterable<{ event?: string; data: string }>) {
+      for (let next = await messages.read(); !next.done; next = await messages.read()) {
+        const message = next.value;
         const parsed = { event: message.event, data: JSON.parse(message.data) } as TailMessage;
         if (parsed.event === 'events') {
           // Not awaited: the writer merges batches that arrive while it writes. A failed write ends this connection.
@@ -124,6 +129,9 @@ export class Tail {
       }
     } catch (error) {
       throw writeError ?? error;
+    } finally {
+      // As leaving a `for await` would: let go of the response (a no-op once it has ended).
+      void messages.cancel().catch(() => {});
     }
     throw writeError ?? new Error('tail ended');
   }

@@ -139,7 +139,14 @@ async function lead(config: DbConfig, strategy: 'dedicated' | 'main', leadership
     const host = startMainThreadHost(query);
     port = host.port;
     host.port.start();
-    stop = () => void host.close();
+    // A page in WebKit's back/forward cache would keep this host frozen with the database's locks held (closing
+    // it on pagehide is asynchronous, too late); WebKit never caches a page that has an unload listener.
+    const stayOutOfPageCache = () => {};
+    addEventListener('unload', stayOutOfPageCache);
+    stop = () => {
+      removeEventListener('unload', stayOutOfPageCache);
+      void host.close();
+    };
   }
   const link: HostLink = {
     strategy,
