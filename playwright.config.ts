@@ -36,7 +36,8 @@ const strategies: StrategyOption[] = ['auto', 'dedicated', 'main'];
  * three times over would not fit CI's time budget.
  */
 const HOST_SPECS = [
-  '**/walking-skeleton.spec.ts',
+  // The core scenarios (render, two tabs, write, reload offline, the host killed) are the browser matrix's cells;
+  // they cover what the walking skeleton checks, so that one runs under the default strategy only.
   '**/scenarios/core.spec.ts',
   '**/worker-manager.spec.ts',
   '**/sync-backfill.spec.ts',

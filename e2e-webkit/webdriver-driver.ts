@@ -9,13 +9,22 @@
  * runs the IndexedDB VFS. `window.open` is popup-blocked: tabs come from WebDriver's New Window command.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { Key, remote } from 'webdriverio';
 import type { BrowserDriver, Tab } from '../e2e/scenarios/driver';
 
 type Session = WebdriverIO.Browser;
 
-const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+/** Debian's MiniBrowser (libwebkit2gtk-4.1-0), in the multiarch folder of this machine (x86_64-linux-gnu, …). */
+function miniBrowser(): string {
+  for (const dir of readdirSync('/usr/lib')) {
+    const path = join('/usr/lib', dir, 'webkit2gtk-4.1', 'MiniBrowser');
+    if (existsSync(path)) return path;
+  }
+  throw new Error('no WebKitGTK MiniBrowser in /usr/lib/*/webkit2gtk-4.1 (apt-get install webkit2gtk-driver)');
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -93,7 +102,7 @@ export class WebKitWebDriverService {
         browserName: 'MiniBrowser',
         // WebKitWebDriver speaks classic WebDriver only.
         'wdio:enforceWebDriverClassic': true,
-        'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
+        'webkitgtk:browserOptions': { binary: miniBrowser(), args: ['--automation'] },
       } as WebdriverIO.Capabilities,
     });
   }

@@ -52,22 +52,34 @@ export function ensureBuild({ force = false } = {}) {
   run('npx', ['vite', 'build']);
 }
 
-/** The Debian browsers the e2e suite drives. */
+/**
+ * What the e2e suites drive, from Debian: Chromium and Firefox ESR (Playwright), and WebKitGTK's WebDriver server
+ * with its MiniBrowser (the webkit2gtk-driver package pulls in libwebkit2gtk-4.1-0, which has the browser).
+ */
 export const BROWSERS = [
   { binary: '/usr/bin/chromium', packages: ['chromium'] },
   { binary: '/usr/bin/firefox-esr', packages: ['firefox-esr'] },
+  { binary: '/usr/bin/WebKitWebDriver', packages: ['webkit2gtk-driver'] },
 ];
-const EXTRA_PACKAGES = ['ca-certificates', 'fonts-noto-color-emoji', 'xvfb', 'xauth'];
+/** WebKitGTK needs an X display: without one, the WebKit suite runs under `xvfb-run -a` (which needs xauth). */
+const VIRTUAL_DISPLAY = [
+  { binary: '/usr/bin/xvfb-run', packages: ['xvfb'] },
+  { binary: '/usr/bin/xauth', packages: ['xauth'] },
+];
+const EXTRA_PACKAGES = ['ca-certificates', 'fonts-noto-color-emoji'];
+
+export const needsVirtualDisplay = () => !process.env.DISPLAY;
 
 export function ensureBrowsers() {
-  const missing = BROWSERS.filter((b) => !existsSync(b.binary));
+  const wanted = [...BROWSERS, ...(needsVirtualDisplay() ? VIRTUAL_DISPLAY : [])];
+  const missing = wanted.filter((b) => !existsSync(b.binary));
   if (!missing.length) return;
   const packages = [...missing.flatMap((b) => b.packages), ...EXTRA_PACKAGES];
   const isRoot = process.getuid?.() === 0;
   const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
   if (!isRoot || !hasApt) {
     console.error(
-      `The end-to-end tests need ${missing.map((b) => b.binary).join(' and ')}.\n` +
+      `The end-to-end tests need ${missing.map((b) => b.binary).join(', ')}.\n` +
         `Install them with:\n\n  sudo apt-get install -y --no-install-recommends ${packages.join(' ')}\n`,
     );
     process.exit(1);
@@ -88,7 +100,12 @@ export function versions() {
       return 'not found';
     }
   };
-  return { chromium: v('/usr/bin/chromium', ['--version']), firefox: v('/usr/bin/firefox-esr', ['--version']) };
+  return {
+    chromium: v('/usr/bin/chromium', ['--version']),
+    firefox: v('/usr/bin/firefox-esr', ['--version']),
+    // WebKitWebDriver has no --version; the engine's version is its library package's.
+    webkitgtk: v('dpkg-query', ['-W', '-f=${Version}', 'libwebkit2gtk-4.1-0']),
+  };
 }
 
 export { run };
