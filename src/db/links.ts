@@ -26,6 +26,8 @@ export interface HostLink {
   close(options?: { keepLeadership?: boolean }): void;
   /** Follower only: resolves when this tab holds the leader lock (the leader left): it must lead now. */
   promoted?: Promise<Leadership>;
+  /** Main-thread leader only: the page is going into the back/forward cache; let go of storage now. */
+  pageCached?: () => void;
   /** Leader only: fires if the leader lock was stolen from this tab (it was thought frozen). */
   deposed?: Promise<void>;
   /** Follower only: fires when a new host announces itself on the bus (the one we talked to is gone). */
@@ -128,6 +130,7 @@ async function lead(config: DbConfig, strategy: 'dedicated' | 'main', leadership
   let port: ClientPort;
   let stop: () => void;
   let failed = never;
+  let pageCached: (() => void) | undefined;
   if (strategy === 'dedicated') {
     const { default: DedicatedHost } = await import('../../db-worker/entry-dedicated.ts?worker');
     const worker = new DedicatedHost({ name: query });
@@ -139,14 +142,9 @@ async function lead(config: DbConfig, strategy: 'dedicated' | 'main', leadership
     const host = startMainThreadHost(query);
     port = host.port;
     host.port.start();
-    // A page in WebKit's back/forward cache would keep this host frozen with the database's locks held (closing
-    // it on pagehide is asynchronous, too late); WebKit never caches a page that has an unload listener.
-    const stayOutOfPageCache = () => {};
-    addEventListener('unload', stayOutOfPageCache);
-    stop = () => {
-      removeEventListener('unload', stayOutOfPageCache);
-      void host.close();
-    };
+    stop = () => void host.close();
+    // WebKit caches this page frozen as it is; see abandonStorage for why it must let go of storage at once.
+    pageCached = () => host.abandonStorage();
   }
   const link: HostLink = {
     strategy,
@@ -155,6 +153,7 @@ async function lead(config: DbConfig, strategy: 'dedicated' | 'main', leadership
     leader: tabId,
     failed,
     deposed: leadership.stolen,
+    pageCached,
     close: () => {
       stop();
       leadership.release();

@@ -95,7 +95,9 @@ export class WorkerManager {
     // next page of the origin would wait for the leader's locks for ever. A tab of an elected strategy lets go as
     // its page goes into the cache (a leader stops its host) and connects again if the page comes back.
     globalThis.addEventListener?.('pagehide', (event: PageTransitionEvent) => {
-      if (event.persisted && this.link && this.link.role !== 'shared') this.replace(this.link, 'page cached');
+      if (!event.persisted || !this.link || this.link.role === 'shared') return;
+      this.link.pageCached?.();
+      this.replace(this.link, 'page cached');
     });
   }
 
