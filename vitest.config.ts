@@ -11,7 +11,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'node',
-          include: ['{protocol,server,db-worker,sw,src}/**/*.test.ts'],
+          include: ['{protocol,server,db-worker,sw,src,bench}/**/*.test.ts'],
           exclude: [...configDefaults.exclude, SOLID_TESTS],
           environment: 'node',
         },

@@ -69,7 +69,8 @@ export const VFS_CATALOG: Record<VfsName, VfsInfo> = {
 
 export const isVfsName = (name: unknown): name is VfsName => typeof name === 'string' && name in VFS_CATALOG;
 
-async function loadBuild(build: Build) {
+/** The wa-sqlite module of a build (exported for the benchmark's raw, hook-free baseline: bench/browser/). */
+export async function loadBuild(build: Build) {
   if (build === 'sync') {
     const { default: factory } = await import('@journeyapps/wa-sqlite/dist/wa-sqlite.mjs');
     return factory({ locateFile: () => syncWasmUrl });
@@ -79,7 +80,7 @@ async function loadBuild(build: Build) {
 }
 
 /** PRAGMAs per VFS: what makes each fast without giving up durability (see README, "Storage"). */
-function pragmasFor(vfs: VfsName): string {
+export function pragmasFor(vfs: VfsName): string {
   const common = 'PRAGMA temp_store = memory; PRAGMA foreign_keys = off;';
   switch (vfs) {
     case 'IDBBatchAtomicVFS':
