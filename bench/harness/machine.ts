@@ -25,7 +25,8 @@ function git(args: string[]): string {
 
 export function describeMachine(): Machine {
   const commit = git(['rev-parse', '--short', 'HEAD']);
-  const dirty = git(['status', '--porcelain']) ? ' (with uncommitted changes)' : '';
+  // Untracked files (a worktree's node_modules link, --keep folders) change no measured code.
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : '';
   return {
     date: new Date().toISOString(),
     cpu: cpus()[0]?.model.trim() ?? 'unknown',

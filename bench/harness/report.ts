@@ -26,6 +26,29 @@ export function markdownTable(rows: readonly MetricRow[]): string {
   return [head, rule, ...body].join('\n');
 }
 
+const valueCell = (r: MetricRow) =>
+  r.value === null
+    ? `not measured **NO**`
+    : `${r.value} ${r.unit} (${r.ratio ?? '–'}×)${r.ok === null ? '' : r.ok ? ' ✓' : ' **NO**'}`;
+
+/**
+ * The rows that have a target, one line per metric with a column per browser: the compact table the top-level
+ * README shows (the full table has every row, its size and its note).
+ */
+export function headlineTable(rows: readonly MetricRow[]): string {
+  const targeted = rows.filter((r) => r.target !== null);
+  const browsers = [...new Set(targeted.map((r) => r.browser))];
+  const metrics = [...new Set(targeted.map((r) => r.metric))];
+  const head = `| metric | target | ${browsers.join(' | ')} |`;
+  const rule = `|---|---|${browsers.map(() => '---|').join('')}`;
+  const body = metrics.map((metric) => {
+    const byBrowser = browsers.map((b) => targeted.find((r) => r.metric === metric && r.browser === b));
+    const target = byBrowser.find((r) => r)?.target ?? '';
+    return `| ${cell(metric)} | ${cell(target)} | ${byBrowser.map((r) => (r ? cell(valueCell(r)) : '–')).join(' | ')} |`;
+  });
+  return [head, rule, ...body].join('\n');
+}
+
 export function writeResults(
   path: string,
   rows: readonly MetricRow[],
@@ -46,6 +69,14 @@ defined: [bench/README.md](README.md). \`ratio\` is value / baseline; \`ok\` is 
 - browsers: ${browsers || '–'}
 - Node ${machine.node}; commit ${machine.commit}
 - rows: ${rows.length}, of which ${gaps.length} miss their target${gaps.length ? `: ${[...new Set(gaps.map((g) => `${g.metric} (${g.browser})`))].join(', ')}` : ''}
+
+## Targets
+
+Value (ratio to its baseline); ✓ meets the target, **NO** misses it.
+
+${headlineTable(rows)}
+
+## Every row
 
 ${markdownTable(rows)}
 `;

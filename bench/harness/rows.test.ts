@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markdownTable } from './report';
+import { headlineTable, markdownTable } from './report';
 import { describeTarget, failedRows, makeRow, round } from './rows';
 import { percentile, summarize } from './stats';
 
@@ -118,5 +118,24 @@ describe('markdownTable', () => {
     const lines = table.split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('| m | b | a \\| b | 1 | ms | 2 | 0.5 | value <= 0 ms | **NO** | x |');
+  });
+});
+
+describe('headlineTable', () => {
+  it('keeps only rows with a target, one line per metric and a column per browser', () => {
+    const row = (metric: string, browser: string, value: number | null, target?: { max: number }) =>
+      makeRow({ metric, browser, size: 's', value, unit: 'ms', baseline: 10, target: target && { value: target } });
+    const lines = headlineTable([
+      row('info', 'chromium', 1),
+      row('lat', 'chromium', 12, { max: 16 }),
+      row('lat', 'firefox', 20, { max: 16 }),
+      row('gone', 'firefox', null, { max: 16 }),
+    ]).split('\n');
+    expect(lines).toEqual([
+      '| metric | target | chromium | firefox |',
+      '|---|---|---|---|',
+      '| lat | value <= 16 ms | 12 ms (1.2×) ✓ | 20 ms (2×) **NO** |',
+      '| gone | value <= 16 ms | – | not measured **NO** |',
+    ]);
   });
 });
