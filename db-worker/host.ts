@@ -233,9 +233,10 @@ export class DbHost {
       if (parsed.ok) valid.push(input);
       else rejected.push({ id: (input as { id?: string })?.id ?? null, reason: parsed.error });
     }
-    // Outbox and delivery state first (db-worker/sync/local-writes.ts), then the local database.
-    await open.drainer.localWrites.enqueue(valid);
-    const result = await open.db.exclusive(() => open.materializer.applyBatch(valid));
+    // The outbox first, then the events and their delivery state in one commit (db-worker/sync/local-writes.ts).
+    const result = await open.drainer.localWrites.enqueue(valid, (markPending) =>
+      open.db.exclusive(() => open.materializer.applyBatch(valid, markPending)),
+    );
     this.reportRejections(result);
     return { ...result, rejected: [...rejected, ...result.rejected] };
   }

@@ -89,14 +89,16 @@ export class Materializer {
 
   /**
    * Applies a batch in one transaction. The caller holds the connection (`db.exclusive`). Inputs are of unknown
-   * shape: whatever reaches the host from IndexedDB or another tab is validated here again.
+   * shape: whatever reaches the host from IndexedDB or another tab is validated here again. `alongside` runs first
+   * in the same transaction, for what must commit together with the batch (a local write's delivery state).
    */
-  async applyBatch(inputs: readonly unknown[]): Promise<BatchResult> {
+  async applyBatch(inputs: readonly unknown[], alongside?: () => Promise<void>): Promise<BatchResult> {
     const result: BatchResult = { applied: 0, duplicates: 0, waiting: 0, released: 0, rejected: [] };
     if (!inputs.length) return result;
     await this.countWaiting();
     try {
       await this.db.transaction(async () => {
+        await alongside?.();
         const batch = new BatchLedger(await this.knownIds(inputs));
         this.ledger = batch;
         for (const input of inputs) {

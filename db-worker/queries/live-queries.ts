@@ -404,7 +404,23 @@ export class LiveQueries {
   private async refresh() {
     const batch = [...this.dirty];
     this.dirty.clear();
+    // One read transaction for the whole refresh. Outside one, every statement is a transaction of its own, and on
+    // the IndexedDB VFSs each of those takes a Web Lock and a read-write IndexedDB transaction to check the file's
+    // version: that, not the queries, was most of a refresh (bench/metrics/latency.ts). A subscription analysed
+    // again after a schema change installs watch triggers, which must happen outside a transaction.
     const outgoing = new Map<Subscriber, HostEvents['patches']['items']>();
+    if (batch.some((sub) => sub.stale)) await this.bringAllUpToDate(batch, outgoing);
+    else {
+      // Each subscription's errors are its own (query-error); a read-only transaction that fails to end still read
+      // consistent rows, which are sent.
+      await this.db
+        .transaction(() => this.bringAllUpToDate(batch, outgoing))
+        .catch((error: unknown) => console.warn('live queries: the refresh transaction failed to end', error));
+    }
+    for (const [subscriber, items] of outgoing) subscriber.send('patches', { items });
+  }
+
+  private async bringAllUpToDate(batch: Subscription[], outgoing: Map<Subscriber, HostEvents['patches']['items']>) {
     for (const sub of batch) {
       if (this.subs.get(keyFor(sub.subscriber, sub.id)) !== sub) continue;
       const pending = sub.pending;
@@ -428,7 +444,6 @@ export class LiveQueries {
         });
       }
     }
-    for (const [subscriber, items] of outgoing) subscriber.send('patches', { items });
   }
 
   /** The subscription's new rows: maintained from the changes when it can, else computed again. */

@@ -30,11 +30,9 @@ const outboxEntry = (event: NewEvent, state: OutboxEntry['state'], lastError: st
   nextAttemptAt: 0,
 });
 
-/** Writes as the host does: delivery state first, then the local database. */
-async function writeLocally(...events: NewEvent[]) {
-  await db.exclusive(() => db.transaction(() => recordLocalWrites(db, events)));
-  await apply(...events);
-}
+/** Writes as the host does (after the outbox): the events and their delivery state in one transaction. */
+const writeLocally = (...events: NewEvent[]) =>
+  db.exclusive(() => materializer.applyBatch(events, () => recordLocalWrites(db, events)));
 
 const follow = (outbox: OutboxEntry[]) => db.exclusive(() => followOutbox(db, outbox));
 const states = () => db.all('SELECT id, state, error FROM local_writes ORDER BY id');
@@ -52,6 +50,27 @@ beforeEach(async () => {
 });
 
 describe('delivery state follows the outbox', () => {
+  test('a local write and its delivery state are one commit, so live queries refresh once for both', async () => {
+    const commits: string[][] = [];
+    db.onCommit((changes) => commits.push([...changes.rows.keys()].sort()));
+    const message = local(f.make('message.create', { body: 'hi' }, { room: channel }));
+    await writeLocally(message, local(f.make('read.mark', { upTo: message.id }, { room: channel })));
+    expect(commits).toEqual([['events', 'local_writes', 'messages', 'read_marks']]);
+  });
+
+  test('a write the database refuses to commit leaves no delivery state behind', async () => {
+    const write = local(f.make('message.create', { body: 'hi' }, { room: channel }));
+    const failing = db.exclusive(() =>
+      materializer.applyBatch([write], async () => {
+        await recordLocalWrites(db, [write]);
+        throw new Error('disk full');
+      }),
+    );
+    await expect(failing).rejects.toThrow('disk full');
+    expect(await states()).toEqual([]);
+    expect(await db.all('SELECT id FROM messages WHERE id = ?', [write.id])).toEqual([]);
+  });
+
   test('pending, then sent when the server accepted it, then gone when its copy comes back', async () => {
     const message = f.make('message.create', { body: 'hi' }, { room: channel });
     const write = local(message);

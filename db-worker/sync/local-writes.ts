@@ -41,11 +41,15 @@ export class LocalWrites {
   }
 
   /**
-   * Keeps local writes in the outbox (first: once this resolves they will be sent even if the host dies) and marks
-   * them pending in SQLite; the caller applies them to the local database afterwards.
+   * Keeps local writes in the outbox (first: once that is done they will be sent even if the host dies), then runs
+   * `apply`, which applies them to the local database and must call `markPending` inside that same transaction.
+   * The write's effect and its delivery state are then one commit: the live queries of the tab that wrote (its
+   * timeline, the message's "sending" mark) are refreshed once, straight after it, instead of once per commit.
+   * The service worker hears of the outbox only then, so that the server's echo of the write (an inbox drain)
+   * does not queue for the database ahead of that refresh.
    */
-  async enqueue(events: readonly NewEvent[]): Promise<void> {
-    if (!events.length) return;
+  async enqueue<T>(events: readonly NewEvent[], apply: (markPending: () => Promise<void>) => Promise<T>): Promise<T> {
+    if (!events.length) return apply(async () => {});
     const now = Date.now();
     const tx = this.syncDb.transaction('outbox', 'readwrite');
     for (const event of events) {
@@ -62,9 +66,18 @@ export class LocalWrites {
       void tx.store.put(entry);
     }
     await tx.done;
-    this.channel.postMessage({ type: 'outbox' } satisfies SyncNotice);
-    await this.db.exclusive(() => this.db.transaction(() => recordLocalWrites(this.db, events, now)));
-    if (this.rows >= 0) this.rows += events.length;
+    let marked = false;
+    try {
+      const result = await apply(async () => {
+        await recordLocalWrites(this.db, events, now);
+        marked = true;
+      });
+      if (marked && this.rows >= 0) this.rows += events.length;
+      return result;
+    } finally {
+      // Whatever happened locally, the outbox holds the events: they must be sent.
+      this.channel.postMessage({ type: 'outbox' } satisfies SyncNotice);
+    }
   }
 
   /** After a drained batch: the server's copies it brought may confirm writes. */
