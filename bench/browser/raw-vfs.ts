@@ -35,6 +35,7 @@ export interface VfsRunResult {
   vfs: VfsName;
   build: string;
   durable: boolean;
+  flushes: boolean;
   journalMode: string;
   /** One figure per repeat. */
   bulkRowsPerS: number[];
@@ -83,6 +84,7 @@ export async function runVfs(options: VfsRunOptions): Promise<VfsRunResult> {
     vfs,
     build: info.build,
     durable: info.durable,
+    flushes: info.flushes,
     journalMode: '',
     bulkRowsPerS: [],
     txPerS: [],

@@ -12,7 +12,15 @@ export type MetricGroup = (typeof METRIC_GROUPS)[number];
 export interface Sizes {
   mode: 'full' | 'quick';
   dataset: Dataset;
-  vfs: { rows: number; warmupRows: number; txs: number; txBudgetMs: number; repeats: number };
+  vfs: {
+    rows: number;
+    warmupRows: number;
+    txs: number;
+    txBudgetMs: number;
+    repeats: number;
+    /** Head-to-head rounds of the default against the best, where they differ (bench/metrics/vfs.ts). */
+    rematchRounds: number;
+  };
   protocol: { iterations: number; repeats: number };
   fanout: { counts: number[]; commitsPerStep: number };
   latest: { sizes: number[]; limits: number[]; commits: number };
@@ -26,7 +34,7 @@ export interface Sizes {
 const FULL: Sizes = {
   mode: 'full',
   dataset: { preset: 'roomy-largest', seed: 1, label: 'roomy-largest' },
-  vfs: { rows: 10_000, warmupRows: 3_000, txs: 1_000, txBudgetMs: 2_000, repeats: 3 },
+  vfs: { rows: 10_000, warmupRows: 3_000, txs: 1_000, txBudgetMs: 2_000, repeats: 3, rematchRounds: 3 },
   protocol: { iterations: 2_000, repeats: 7 },
   fanout: { counts: [1, 100, 1_000], commitsPerStep: 100 },
   latest: { sizes: [1_000, 116_000], limits: [50, 500], commits: 200 },
@@ -40,7 +48,7 @@ const QUICK: Sizes = {
   mode: 'quick',
   // The roomy-largest shape scaled down: many rooms (for 100 live queries over distinct rooms), 12k messages.
   dataset: { preset: 'roomy-largest', seed: 1, messages: 12_000, rooms: 120, label: 'roomy-largest-12k' },
-  vfs: { rows: 1_000, warmupRows: 1_000, txs: 50, txBudgetMs: 100, repeats: 3 },
+  vfs: { rows: 1_000, warmupRows: 500, txs: 50, txBudgetMs: 100, repeats: 3, rematchRounds: 1 },
   protocol: { iterations: 200, repeats: 5 },
   fanout: { counts: [1, 100, 1_000], commitsPerStep: 10 },
   latest: { sizes: [1_000, 10_000], limits: [50], commits: 20 },

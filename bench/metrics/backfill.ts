@@ -23,7 +23,7 @@ import {
 import type { BenchBrowser, ProfileSummary } from '../harness/browsers';
 import { progress } from '../harness/progress';
 import { makeRow, type MetricRow } from '../harness/rows';
-import type { VfsFigure } from './vfs';
+import { figureOf, type VfsFigure } from './vfs';
 
 /** Roomy's client: 121k events backfilled in 12 s. */
 export const ROOMY_CLAIM = { events: 121_000, seconds: 12 };
@@ -159,7 +159,7 @@ export function backfillRows(
       size,
       value: r.ingestEventsPerS,
       unit: 'events/s',
-      baseline: raw?.bulkRowsPerS,
+      baseline: raw ? figureOf(raw, 'bulkRowsPerS') : null,
       target: { ratio: { min: 0.5 } },
       note: `pipeline from the service worker's first request to the last commit, ${r.ingestSeconds.toFixed(1)} s; ${rawNote}`,
     }),

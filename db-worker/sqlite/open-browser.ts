@@ -21,6 +21,14 @@ interface VfsInfo {
   /** Runs only where synchronous OPFS access handles exist (dedicated workers). */
   needsSyncHandles: boolean;
   durable: boolean;
+  /**
+   * A commit returns only once its data is flushed to disk (OPFS access handles' flush, IndexedDB transactions
+   * with `durability: 'strict'`), so it survives an OS crash or a power cut too. IDBMirrorVFS commits with the
+   * browser's default IndexedDB durability, `relaxed` in Chromium (since 121) and Firefox: a committed transaction
+   * survives a browser crash but may still be in the OS's buffers. The host needs the flush: the inbox forgets
+   * events once their commit returns (see pragmasFor).
+   */
+  flushes: boolean;
   load: () => Promise<VfsModule>;
 }
 
@@ -30,6 +38,7 @@ export const VFS_CATALOG: Record<VfsName, VfsInfo> = {
     build: 'async',
     needsSyncHandles: false,
     durable: true,
+    flushes: true,
     load: async () =>
       (await import('@journeyapps/wa-sqlite/src/examples/IDBBatchAtomicVFS.js')).IDBBatchAtomicVFS as never,
   },
@@ -37,12 +46,15 @@ export const VFS_CATALOG: Record<VfsName, VfsInfo> = {
     build: 'async',
     needsSyncHandles: false,
     durable: true,
+    flushes: false,
     load: async () => (await import('@journeyapps/wa-sqlite/src/examples/IDBMirrorVFS.js')).IDBMirrorVFS as never,
   },
   OPFSAnyContextVFS: {
     build: 'async',
     needsSyncHandles: false,
     durable: true,
+    // A commit closes a writable stream, which resolves once the browser has written the file and swapped it in.
+    flushes: true,
     load: async () =>
       (await import('@journeyapps/wa-sqlite/src/examples/OPFSAnyContextVFS.js')).OPFSAnyContextVFS as never,
   },
@@ -50,12 +62,14 @@ export const VFS_CATALOG: Record<VfsName, VfsInfo> = {
     build: 'sync',
     needsSyncHandles: true,
     durable: true,
+    flushes: true,
     load: async () => (await import('@journeyapps/wa-sqlite/src/examples/OPFSCoopSyncVFS.js')).OPFSCoopSyncVFS as never,
   },
   AccessHandlePoolVFS: {
     build: 'sync',
     needsSyncHandles: true,
     durable: true,
+    flushes: true,
     load: async () =>
       (await import('@journeyapps/wa-sqlite/src/examples/AccessHandlePoolVFS.js')).AccessHandlePoolVFS as never,
   },
@@ -63,6 +77,7 @@ export const VFS_CATALOG: Record<VfsName, VfsInfo> = {
     build: 'sync',
     needsSyncHandles: false,
     durable: false,
+    flushes: false,
     load: async () => (await import('@journeyapps/wa-sqlite/src/examples/MemoryVFS.js')).MemoryVFS as never,
   },
 };
