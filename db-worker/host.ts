@@ -109,7 +109,12 @@ export class DbHost {
     });
     let db: Database | undefined;
     try {
-      db = await openBrowserDatabase(this.config.vfs, this.config.database);
+      // The SharedWorker is the only host of its origin's database, and lets go of it only by closing it: no other
+      // host steals the host lock from it (stealing is for the frozen leaders of the dedicated and main
+      // strategies, whose file locks must then be free between transactions).
+      db = await openBrowserDatabase(this.config.vfs, this.config.database, {
+        exclusiveLock: this.config.strategy === 'shared',
+      });
       await db.exclusive(() => migrate(db!));
     } catch (error) {
       await db?.close().catch(() => {});

@@ -94,9 +94,18 @@ export async function loadBuild(build: Build) {
   return factory({ locateFile: () => asyncWasmUrl });
 }
 
-/** PRAGMAs per VFS: what makes each fast without giving up durability (see README, "Storage"). */
-export function pragmasFor(vfs: VfsName): string {
-  const common = 'PRAGMA temp_store = memory; PRAGMA foreign_keys = off;';
+/**
+ * PRAGMAs per VFS: what makes each fast without giving up durability (see README, "Storage"). With
+ * `exclusiveLock`, the connection keeps its file locks from one transaction to the next (locking_mode EXCLUSIVE):
+ * for a host that is the database's only connection and lets go of it only by closing it. Otherwise each
+ * transaction starts by taking the VFS's Web Lock and, on IDBBatchAtomicVFS, by reading the file's metadata in a
+ * read-write IndexedDB transaction and its version from the first page; that was most of a one-off query and of a
+ * live-query refresh (bench/metrics/latency.ts).
+ */
+export function pragmasFor(vfs: VfsName, options: { exclusiveLock?: boolean } = {}): string {
+  const common =
+    'PRAGMA temp_store = memory; PRAGMA foreign_keys = off;' +
+    (options.exclusiveLock ? ' PRAGMA locking_mode = EXCLUSIVE;' : '');
   switch (vfs) {
     case 'IDBBatchAtomicVFS':
     case 'IDBMirrorVFS':
@@ -123,7 +132,11 @@ export function canRun(vfs: VfsName): boolean {
   return true;
 }
 
-export async function openBrowserDatabase(vfs: VfsName, name: string): Promise<Database> {
+export async function openBrowserDatabase(
+  vfs: VfsName,
+  name: string,
+  options: { exclusiveLock?: boolean } = {},
+): Promise<Database> {
   const info = VFS_CATALOG[vfs];
   if (!canRun(vfs)) throw new Error(`${vfs} cannot run in this context`);
   const module = await loadBuild(info.build);
@@ -134,6 +147,6 @@ export async function openBrowserDatabase(vfs: VfsName, name: string): Promise<D
   sqlite3.vfs_register(instance, true);
   const handle = await sqlite3.open_v2(`${name}.sqlite`);
   const db = new Database(sqlite3, handle, { vfs, build: info.build, name });
-  await db.exec(pragmasFor(vfs));
+  await db.exec(pragmasFor(vfs, options));
   return db;
 }
