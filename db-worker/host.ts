@@ -240,7 +240,18 @@ export class DbHost {
     }
     // The outbox first, then the events and their delivery state in one commit (db-worker/sync/local-writes.ts).
     const result = await open.drainer.localWrites.enqueue(valid, (markPending) =>
-      open.db.exclusive(() => open.materializer.applyBatch(valid, markPending)),
+      open.db.exclusive(async () => {
+        // Committed without waiting for IndexedDB to write it: the outbox already holds these events (itself written
+        // with IndexedDB's default, unflushed durability), and the server's copy comes back through the inbox,
+        // whose commits do wait. If the host dies in those few milliseconds, the write vanishes locally until that
+        // copy arrives; the outbox still sends it. Waiting was most of a write's time to the screen.
+        await open.db.run('PRAGMA synchronous = NORMAL');
+        try {
+          return await open.materializer.applyBatch(valid, markPending);
+        } finally {
+          await open.db.run('PRAGMA synchronous = FULL');
+        }
+      }),
     );
     this.reportRejections(result);
     return { ...result, rejected: [...rejected, ...result.rejected] };
