@@ -24,11 +24,17 @@ const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 export const isUlid = (s: unknown): s is string => typeof s === 'string' && ULID_RE.test(s);
 
 const ulid = v.pipe(v.string(), v.regex(ULID_RE, 'must be a ULID'));
-const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`));
-const name = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(LIMITS.nameChars));
+/**
+ * Why no U+0000 in any text: the local database's SQLite binding (wa-sqlite) passes text as C strings, so a NUL
+ * would silently cut the local copy short while the server kept it whole. Refused where events enter instead.
+ */
+const noNul = v.check((s: string) => !s.includes('\u0000'), 'must not contain the character U+0000');
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `must be at most ${max} characters`), noNul);
+const name = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(LIMITS.nameChars), noNul);
 const httpsUrl = v.pipe(
   v.string(),
   v.maxLength(LIMITS.urlChars),
+  noNul,
   v.check((s) => /^https:\/\/[^\s]+$/i.test(s), 'must be an https: URL'),
 );
 const user = v.pipe(

@@ -100,6 +100,17 @@ describe('EventStore', () => {
     expect(store.head(A)).toBe(2);
   });
 
+  it('refuses U+0000 in text fields (the local SQLite binding would cut the text there)', () => {
+    const nul = message(A, 'before\u0000after');
+    const name = { id: ulid(), stream: A, type: 'space.create', user: 'did:plc:bob', payload: { name: 'a\u0000' } };
+    const result = store.append(A, [nul, name]);
+    expect(result.accepted).toEqual([]);
+    expect(result.rejected.map((r) => r.error)).toEqual([
+      'payload.body: must not contain the character U+0000',
+      'payload.name: must not contain the character U+0000',
+    ]);
+  });
+
   it('pages with after and limit, reporting head and hasMore', () => {
     store.append(A, messages(A, 10));
     const first = store.read(A, 0, 4);
