@@ -26,6 +26,7 @@ import { LiveQueries, type Subscriber } from './queries/live-queries';
 import { migrate } from './schema';
 import type { Database } from './sqlite/database';
 import { openBrowserDatabase } from './sqlite/open-browser';
+import { describeStorageProblem } from './storage-problem';
 import { InboxDrain } from './sync/inbox-drain';
 
 /** Anything a host can talk to a tab through: a MessagePort, a worker's global scope, a bus relay. */
@@ -140,7 +141,20 @@ export class DbHost {
   }
 
   private drain() {
-    void this.open?.drainer.drain().catch((error: unknown) => this.log('inbox drain failed:', error));
+    void this.open?.drainer.drain().catch((error: unknown) => {
+      this.log('inbox drain failed:', error);
+      this.reportStorageProblem(error);
+    });
+  }
+
+  /**
+   * Tells every tab when a failure is the device's storage (quota exhausted, a write refused), so the user hears
+   * why new messages stop appearing; the inbox keeps what was not applied, for the next drain. Returns the wording.
+   */
+  private reportStorageProblem(error: unknown): string | null {
+    const message = describeStorageProblem(error, this.open?.db.takeVfsError());
+    if (message) this.channel.postMessage({ type: 'storage-error', message } satisfies SyncNotice);
+    return message;
   }
 
   /** Serves one tab over a port. */
@@ -239,20 +253,27 @@ export class DbHost {
       else rejected.push({ id: (input as { id?: string })?.id ?? null, reason: parsed.error });
     }
     // The outbox first, then the events and their delivery state in one commit (db-worker/sync/local-writes.ts).
-    const result = await open.drainer.localWrites.enqueue(valid, (markPending) =>
-      open.db.exclusive(async () => {
-        // Committed without waiting for IndexedDB to write it: the outbox already holds these events (itself written
-        // with IndexedDB's default, unflushed durability), and the server's copy comes back through the inbox,
-        // whose commits do wait. If the host dies in those few milliseconds, the write vanishes locally until that
-        // copy arrives; the outbox still sends it. Waiting was most of a write's time to the screen.
-        await open.db.run('PRAGMA synchronous = NORMAL');
-        try {
-          return await open.materializer.applyBatch(valid, markPending);
-        } finally {
-          await open.db.run('PRAGMA synchronous = FULL');
-        }
-      }),
-    );
+    let result: BatchResult;
+    try {
+      result = await open.drainer.localWrites.enqueue(valid, (markPending) =>
+        open.db.exclusive(async () => {
+          // Committed without waiting for IndexedDB to write it: the outbox already holds these events (itself
+          // written with IndexedDB's default, unflushed durability), and the server's copy comes back through the
+          // inbox, whose commits do wait. If the host dies in those few milliseconds, the write vanishes locally
+          // until that copy arrives; the outbox still sends it. Waiting was most of a write's time to the screen.
+          await open.db.run('PRAGMA synchronous = NORMAL');
+          try {
+            return await open.materializer.applyBatch(valid, markPending);
+          } finally {
+            await open.db.run('PRAGMA synchronous = FULL');
+          }
+        }),
+      );
+    } catch (error) {
+      // A full disk is said in words the composer can show, not as "QuotaExceededError" or "disk I/O error".
+      const storage = this.reportStorageProblem(error);
+      throw storage ? new Error(storage, { cause: error }) : error;
+    }
     this.reportRejections(result);
     return { ...result, rejected: [...rejected, ...result.rejected] };
   }

@@ -9,8 +9,9 @@
  * under every strategy).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { ulid } from 'ulidx';
+import type { EventOf } from '../protocol/events';
 import { expect, messageFrom, roomUrl, test, type SeededRoom } from './fixtures';
 import type { TestServer } from './server';
 import { queryLocal } from './sync-helpers';
@@ -59,7 +60,10 @@ async function onServer(server: TestServer, stream: string, text: string) {
 }
 
 function burst(room: SeededRoom, n: number, label: string) {
-  return Array.from({ length: n }, (_, i) => messageFrom('did:plc:bob', room, `${label} #${i}`));
+  return Array.from(
+    { length: n },
+    (_, i) => messageFrom('did:plc:bob', room, `${label} #${i}`) as EventOf<'message.create'>,
+  );
 }
 
 async function appendInRequests(server: TestServer, room: SeededRoom, events: ReturnType<typeof burst>) {
@@ -200,7 +204,7 @@ test('the network cut and restored: writes made offline are delivered once, even
       page.locator('[data-message-id]', { has: page.getByText(text, { exact: true }) }).locator('[data-delivery]'),
     ).toHaveCount(0, { timeout: 30_000 });
   }
-  for (const e of theirs) await expect(page.getByText((e.payload as { body: string }).body)).toBeVisible();
+  for (const e of theirs) await expect(page.getByText(e.payload.body)).toBeVisible();
   for (const text of mine) expect(await onServer(server, seeded.stream, text)).toBe(1);
   await expectInSync(page, server, seeded.stream);
   await cable.pull();
@@ -237,6 +241,111 @@ test('the leader tab closed during an ingest (dedicated strategy): the other tab
   await expect(follower.locator('.timeline .body', { hasText: text })).toBeVisible();
   await expectInSync(follower, server, seeded.stream);
   await expect.poll(() => onServer(server, seeded.stream, text)).toBe(1);
+});
+
+/**
+ * The host runs on the main thread here, so that the page's init script reaches its IndexedDB (a worker's cannot
+ * be patched from a test): once the test sets `storageFull`, every IndexedDB write fails as a full disk makes it
+ * fail. The service worker's inbox is not touched: events from the server keep arriving there.
+ */
+async function fillableStorage(context: BrowserContext) {
+  await context.addInitScript(() => {
+    localStorage.setItem('roomy.db.strategy', 'main');
+    const full = (original: (...args: never[]) => IDBRequest) =>
+      function (this: IDBObjectStore, ...args: never[]) {
+        if ((window as { storageFull?: boolean }).storageFull)
+          throw new DOMException('The current transaction exceeded its quota limitations.', 'QuotaExceededError');
+        return original.apply(this, args);
+      };
+    IDBObjectStore.prototype.put = full(IDBObjectStore.prototype.put);
+    IDBObjectStore.prototype.add = full(IDBObjectStore.prototype.add);
+  });
+}
+
+const setStorageFull = (page: Page, full: boolean) =>
+  page.evaluate((full) => ((window as { storageFull?: boolean }).storageFull = full), full);
+
+test('storage quota exhausted: writing says so clearly, reading goes on, and the write goes once space is back', async ({
+  context,
+  page,
+  server,
+  seeded: space,
+}) => {
+  await fillableStorage(context);
+  const seeded = await freshRoom(server, space, 'quota');
+  const earlier = burst(seeded, 5, `written before the disk filled ${ulid()}`);
+  await server.append(seeded.stream, earlier);
+  await page.goto(roomUrl(server, seeded));
+  for (const e of earlier) await expect(page.getByText(e.payload.body)).toBeVisible();
+  expect((await page.evaluate(() => window.roomy.health())).strategy).toBe('main');
+
+  await setStorageFull(page, true);
+  // Writing says why it fails, and keeps what was typed; the top bar says it too.
+  const text = `typed while the disk was full ${ulid()}`;
+  await send(page, seeded, text);
+  await expect(page.locator('.composer').getByRole('alert')).toContainText(/storage is full/);
+  await expect(composer(page, seeded)).toHaveValue(text);
+  const alert = page.locator('.storage-problem[role="alert"]');
+  await expect(alert).toHaveText(/storage is full/);
+  // Reading goes on: another room, and back.
+  await page.locator(`.room-link[data-room-id="${space.room}"]`).click();
+  await expect(
+    page
+      .getByRole('log', { name: `Messages in #${space.name}` })
+      .locator('.message')
+      .first(),
+  ).toBeVisible();
+  await page.locator(`.room-link[data-room-id="${seeded.room}"]`).click();
+  for (const e of earlier) await expect(page.getByText(e.payload.body)).toBeVisible();
+  expect(await onServer(server, seeded.stream, text)).toBe(0);
+
+  // Space is freed: the same text, sent again, goes once; the alert goes when the host applies events again.
+  await setStorageFull(page, false);
+  await send(page, seeded, text);
+  await expect(page.locator('.timeline .body', { hasText: text })).toBeVisible();
+  await expect.poll(() => onServer(server, seeded.stream, text)).toBe(1);
+  await expect(alert).toHaveCount(0);
+  await expectInSync(page, server, seeded.stream);
+});
+
+test('storage quota exhausted while events arrive: the host reports it, and reading goes on', async ({
+  context,
+  page,
+  server,
+  seeded: space,
+}) => {
+  // Known failure: a failed commit leaves wa-sqlite's IDBBatchAtomicVFS with a rejected IndexedDB chain (its
+  // sync() throws before its reset()), so every later statement of that connection fails or waits, and reads
+  // stop until the host is restarted. db-worker/sqlite/open-browser.ts already keeps the Web Lock from leaking
+  // (before, the host hung at once); what is left is reopening the database after a storage failure.
+  test.fixme(true, 'the host must reopen its database after a failed commit (see the comment)');
+  await fillableStorage(context);
+  const seeded = await freshRoom(server, space, 'quota-ingest');
+  const earlier = burst(seeded, 5, `written before the disk filled ${ulid()}`);
+  await server.append(seeded.stream, earlier);
+  await page.goto(roomUrl(server, seeded));
+  for (const e of earlier) await expect(page.getByText(e.payload.body)).toBeVisible();
+
+  await setStorageFull(page, true);
+  const [late] = burst(seeded, 1, `arrived while the disk was full ${ulid()}`);
+  await server.append(seeded.stream, [late!]);
+  const alert = page.locator('.storage-problem[role="alert"]');
+  await expect(alert).toHaveText(/storage is full/);
+  await page.locator(`.room-link[data-room-id="${space.room}"]`).click();
+  await expect(
+    page
+      .getByRole('log', { name: `Messages in #${space.name}` })
+      .locator('.message')
+      .first(),
+  ).toBeVisible();
+  await page.locator(`.room-link[data-room-id="${seeded.room}"]`).click();
+  for (const e of earlier) await expect(page.getByText(e.payload.body)).toBeVisible();
+
+  await setStorageFull(page, false);
+  await server.append(seeded.stream, burst(seeded, 1, `after space was freed ${ulid()}`));
+  await expect(page.getByText(late!.payload.body)).toBeVisible();
+  await expect(alert).toHaveCount(0);
+  await expectInSync(page, server, seeded.stream);
 });
 
 test('the host killed during a big backfill: every server event is local exactly once', async ({

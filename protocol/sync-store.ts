@@ -127,6 +127,8 @@ export type SyncNotice =
   /** The host's: per stream, the highest seq committed to SQLite by the last drained batch. */
   | { type: 'applied'; streams: { stream: string; seq: number }[]; drain: DrainTimings }
   | { type: 'outbox-state'; pending: number; failed: number; lastError: string | null }
+  /** The host could not save to the device's storage (quota exhausted, a write refused); for the user. */
+  | { type: 'storage-error'; message: string }
   /** A new service worker version is taking over: the old one ends its keepalives and its tail. */
   | { type: 'sw-retire' };
 

@@ -113,6 +113,11 @@ export class Database {
   /** Tables update_hook cannot follow row by row (WITHOUT ROWID, virtual), or that resolve conflicts by REPLACE. */
   private opaqueTables: Promise<Set<string>> | null = null;
   private closed = false;
+  /**
+   * The exception behind the VFS's last I/O error (an SQLite error code says only "I/O error"), taken once: set by
+   * openBrowserDatabase for the VFSs that keep it.
+   */
+  takeVfsError: () => unknown = () => null;
 
   constructor(
     readonly sqlite3: SQLiteAPI,

@@ -1,6 +1,6 @@
 import { Match, Show, Switch, createMemo } from 'solid-js';
 import { enablePush, pushState } from './push';
-import { appliedPositions, outboxState, syncProgress, updateReady } from './service-worker';
+import { appliedPositions, outboxState, storageProblem, syncProgress, updateReady } from './service-worker';
 import './sync.css';
 
 /** A backfill shorter than this finishes before a bar would be worth showing. */
@@ -112,10 +112,24 @@ export function UpdatePrompt() {
   );
 }
 
+/** The device's storage refused a write (quota exhausted): new messages stop here, reading goes on. */
+export function StorageProblem() {
+  return (
+    <Show when={storageProblem()}>
+      {(message) => (
+        <div class="storage-problem" role="alert">
+          {message()}
+        </div>
+      )}
+    </Show>
+  );
+}
+
 /** Everything above, for the app's top bar. */
 export function SyncIndicators() {
   return (
     <div class="sync-indicators">
+      <StorageProblem />
       <UpdatePrompt />
       <PushNotice />
       <OutboxStatus />

@@ -31,8 +31,17 @@ const [outbox, setOutbox] = createSignal<{ pending: number; failed: number; last
   lastError: null,
 });
 const [updateReady, setUpdateReady] = createSignal<(() => Promise<void>) | null>(null);
+/** The host's last storage failure, until it applies events again. */
+const [storageProblem, setStorageProblem] = createSignal<string | null>(null);
 const [controlled, setControlled] = createSignal(false);
-export { progress as syncProgress, applied as appliedPositions, outbox as outboxState, updateReady, controlled };
+export {
+  progress as syncProgress,
+  applied as appliedPositions,
+  outbox as outboxState,
+  updateReady,
+  controlled,
+  storageProblem,
+};
 
 let registration: ServiceWorkerRegistration | undefined;
 
@@ -95,7 +104,9 @@ export function startServiceWorker() {
     const notice = event.data;
     if (notice.type === 'outbox') postToServiceWorker({ type: 'outbox' });
     else if (notice.type === 'progress') mergeProgress(notice.streams, notice.live);
+    else if (notice.type === 'storage-error') setStorageProblem(notice.message);
     else if (notice.type === 'applied') {
+      setStorageProblem(null); // the host could write again
       setApplied((before) => {
         const next = new Map(before);
         for (const { stream, seq } of notice.streams) next.set(stream, Math.max(next.get(stream) ?? 0, seq));
