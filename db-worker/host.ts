@@ -122,7 +122,9 @@ export class DbHost {
       releaseLock();
       throw error;
     }
-    const syncDb = await openSyncDb();
+    // Storage cleared under the running app: this host's database is being deleted with it. It closes, so the
+    // deletion can go on, and the tabs start a new host on a fresh database, which the service worker re-syncs.
+    const syncDb = await openSyncDb({ onGone: (why) => void this.close(`local storage went away: ${why}`) });
     const materializer = new Materializer(db);
     const live = new LiveQueries(db);
     const drainer = new InboxDrain(syncDb, db, materializer, (result) => this.reportRejections(result));

@@ -3,6 +3,12 @@
  * server's: the leader tab closed mid-ingest (dedicated strategy), the network cut and restored, the host killed
  * during a big backfill, the local storage cleared under the running app, and storage quota exhausted.
  *
+ * Storage cleared: every IndexedDB database of the origin is deleted while the app has them open. The host closes
+ * its connections when told (versionchange) or when the browser closes them, and ends; the tab starts a new host,
+ * whose database is fresh; the service worker starts its sync client over on a fresh sync database, whose empty
+ * cursors make it catch up from the start. (OPFS, used by the dedicated strategy's host, cannot be deleted while
+ * the host holds its files' access handles; that case is not covered.)
+ *
  * Proven elsewhere, so not repeated here: the event server restarted mid-tail (sync-tail.spec.ts); writes made while
  * the server is down, across a reload (sync-outbox.spec.ts); the host killed five times during live bursts, a
  * frozen leader replaced, the leader of three tabs closed between writes, no worker at all (worker-manager.spec.ts,
@@ -241,6 +247,52 @@ test('the leader tab closed during an ingest (dedicated strategy): the other tab
   await expect(follower.locator('.timeline .body', { hasText: text })).toBeVisible();
   await expectInSync(follower, server, seeded.stream);
   await expect.poll(() => onServer(server, seeded.stream, text)).toBe(1);
+});
+
+test('IndexedDB cleared under the running app: the host starts over on a fresh database, and re-syncs', async ({
+  page,
+  server,
+  seeded,
+}) => {
+  test.setTimeout(120_000);
+  await page.goto(roomUrl(server, seeded));
+  await expect(page.locator('.timeline .message').first()).toBeVisible();
+  await expectInSync(page, server, seeded.stream);
+  const before = await page.evaluate(() => window.roomy.health());
+  // What another tab, an extension or a "clear site data" does: every database of the origin deleted while the
+  // app has them open. Each deletion finishes only once every connection to it has closed.
+  const deleted = await page.evaluate(async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name!);
+    return Promise.all(
+      names.map(
+        (name) =>
+          new Promise<string>((resolve, reject) => {
+            const request = indexedDB.deleteDatabase(name);
+            request.onsuccess = () => resolve(name);
+            request.onerror = () => reject(request.error);
+            // A connection that never closes blocks the deletion for ever: say which.
+            setTimeout(() => resolve(`${name} (still blocked after 30 s)`), 30_000);
+          }),
+      ),
+    );
+  });
+  // The sync database and the SQLite file's database both went.
+  expect(deleted).toContain('roomy-sync');
+  expect(deleted.length).toBeGreaterThanOrEqual(2);
+  expect(deleted.filter((d) => d.includes('blocked'))).toEqual([]);
+  // A new host, on a new database, has every event again: none missing, none twice.
+  await expect.poll(async () => (await page.evaluate(() => window.roomy.health())).hostId).not.toBe(before.hostId);
+  await expectInSync(page, server, seeded.stream);
+  await expect(page.locator('.timeline .message').first()).toBeVisible();
+  // And the app goes on: the live tail, and writing.
+  const [theirs] = burst(seeded, 1, `after the clear ${ulid()}`);
+  await server.append(seeded.stream, [theirs!]);
+  await expect(page.getByText(theirs!.payload.body)).toBeVisible();
+  const text = `written after the clear ${ulid()}`;
+  await send(page, seeded, text);
+  await expect(page.locator('.timeline .body', { hasText: text })).toBeVisible();
+  await expect.poll(() => onServer(server, seeded.stream, text)).toBe(1);
+  await expectInSync(page, server, seeded.stream);
 });
 
 /**

@@ -75,7 +75,16 @@ export interface SyncSchema extends DBSchema {
 
 export type SyncDb = IDBPDatabase<SyncSchema>;
 
-export function openSyncDb(): Promise<SyncDb> {
+export interface OpenSyncDbOptions {
+  /**
+   * The connection is gone and will not come back: another context deletes or upgrades the database (it is closed
+   * here so as not to block that), or the browser closed it (site data cleared). The caller opens a new one, which
+   * is empty after a deletion: that is how the app recovers from its storage being cleared under it (re-sync).
+   */
+  onGone?: (why: string) => void;
+}
+
+export function openSyncDb(options: OpenSyncDbOptions = {}): Promise<SyncDb> {
   return openDB<SyncSchema>(SYNC_DB_NAME, SYNC_DB_VERSION, {
     upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
@@ -93,8 +102,12 @@ export function openSyncDb(): Promise<SyncDb> {
       }
     },
     // Another context wants a newer version (an app update): close, so that it is not blocked.
-    blocking(_current, _blocked, event) {
+    blocking(_current, blocked, event) {
       (event.target as IDBDatabase).close();
+      options.onGone?.(blocked === null ? 'the database was deleted' : 'a newer version of the database was opened');
+    },
+    terminated() {
+      options.onGone?.('the browser closed the database (site data cleared?)');
     },
   });
 }

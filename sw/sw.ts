@@ -17,7 +17,7 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import type { PushPayload } from '../protocol/api';
 import { isUlid, type RoomyEvent } from '../protocol/events';
-import { openSyncDb, SYNC_CHANNEL, type SyncNotice, type ToServiceWorker } from '../protocol/sync-store';
+import { openSyncDb, SYNC_CHANNEL, type SyncDb, type SyncNotice, type ToServiceWorker } from '../protocol/sync-store';
 import { catchUp } from './catch-up';
 import { InboxWriter } from './inbox-writer';
 import { countNewMessages, describeNewMessages, noNewMessages } from './notifications';
@@ -43,7 +43,26 @@ self.addEventListener('install', () => {
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 
 const channel = new BroadcastChannel(SYNC_CHANNEL);
-const sync = openSyncDb().then((db) => {
+let sync = startSync();
+
+/**
+ * Opens the sync database and starts the sync client on it. When the database goes away under it (site data
+ * cleared, or deleted by a tab), the client stops and a new one starts on a fresh database: its cursors are
+ * empty, so it catches up from the start and the new database host gets everything again (a clean re-sync).
+ */
+function startSync() {
+  return openSyncDb({ onGone: (why) => void restartSync(why) }).then(createSyncClient);
+}
+
+async function restartSync(why: string) {
+  console.warn(`[roomy sw] the sync database went away (${why}): starting over`);
+  const old = sync;
+  sync = startSync();
+  (await old.catch(() => null))?.tail.stop();
+  if (!retiring) void (await sync).tail.ensureRunning();
+}
+
+function createSyncClient(db: SyncDb) {
   const writer = new InboxWriter(db, (cursors) => {
     const streams = [...cursors.values()].map(({ stream, seq, head }) => ({ stream, seq, head }));
     channel.postMessage({ type: 'progress', streams, live: tail.status.live } satisfies SyncNotice);
@@ -58,7 +77,7 @@ const sync = openSyncDb().then((db) => {
     if (!self.navigator.onLine) await (self.registration as WithSync).sync?.register(BACKGROUND_SYNC_TAG);
   });
   return { db, writer, tail, outbox };
-});
+}
 
 /** Tells the tabs where every stream stands and whether the tail is live (tabs that just opened know nothing). */
 async function announceProgress() {

@@ -118,6 +118,8 @@ export class Database {
    * openBrowserDatabase for the VFSs that keep it.
    */
   takeVfsError: () => unknown = () => null;
+  /** Releases what the VFS holds beyond the file (its own IndexedDB connection): set by openBrowserDatabase. */
+  releaseVfs: () => void = () => {};
 
   constructor(
     readonly sqlite3: SQLiteAPI,
@@ -570,5 +572,6 @@ export class Database {
     if (this.lingering) clearTimeout(this.lingering);
     await this.clearCache();
     await this.sqlite3.close(this.handle);
+    this.releaseVfs();
   }
 }

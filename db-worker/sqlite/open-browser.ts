@@ -149,6 +149,9 @@ export async function openBrowserDatabase(
   const handle = await sqlite3.open_v2(`${name}.sqlite`);
   const db = new Database(sqlite3, handle, { vfs, build: info.build, name });
   // The example VFSs keep the exception behind an I/O error here (e.g. a QuotaExceededError): see storage-problem.ts.
+  // The VFS keeps its own IndexedDB connection open after the file closes: a closed host would still block a
+  // deletion of the origin's storage (Firefox does not end a closed SharedWorker's connections at once).
+  db.releaseVfs = () => (instance as { close?: () => unknown }).close?.();
   const keeper = instance as { lastError?: unknown };
   db.takeVfsError = () => {
     const error = keeper.lastError ?? null;

@@ -7,7 +7,8 @@ import { openSyncDb, type OutboxEntry, type SyncDb } from '../../protocol/sync-s
 import { postToServiceWorker } from './service-worker';
 
 let syncDb: Promise<SyncDb> | undefined;
-const getSyncDb = () => (syncDb ??= openSyncDb());
+// A connection that went away (storage cleared) is replaced at the next use.
+const getSyncDb = () => (syncDb ??= openSyncDb({ onGone: () => (syncDb = undefined) }));
 
 async function change(ids: readonly string[], edit: (entry: OutboxEntry) => OutboxEntry) {
   const db = await getSyncDb();
