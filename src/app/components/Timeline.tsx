@@ -150,12 +150,15 @@ export function Timeline(props: {
 
   createEffect(() => props.onRendered(renderedRows(), followsEnd()));
 
-  const newest = createMemo(() => shown().at(-1)?.id);
+  // While the reader stays at the newest messages, follow any change to the list, not only a new newest message:
+  // messages sort by id (a ULID minted by the sender), so ones from a sender whose clock is behind, or a backlog a
+  // restarted database host applies, land before the newest. The virtualizer keeps the top message in place for
+  // those, and the end would drift out of view while the newest message stays the same.
   createEffect(
     on(
-      newest,
-      (id, previous) => {
-        if (id !== previous && stick) virtualizer.scrollToEnd();
+      shown,
+      () => {
+        if (stick) virtualizer.scrollToEnd();
       },
       { defer: true },
     ),
