@@ -259,15 +259,18 @@ export class DbHost {
     try {
       result = await open.drainer.localWrites.enqueue(valid, (markPending) =>
         open.db.exclusive(async () => {
-          // Committed without waiting for IndexedDB to write it: the outbox already holds these events (itself
-          // written with IndexedDB's default, unflushed durability), and the server's copy comes back through the
-          // inbox, whose commits do wait. If the host dies in those few milliseconds, the write vanishes locally
-          // until that copy arrives; the outbox still sends it. Waiting was most of a write's time to the screen.
-          await open.db.run('PRAGMA synchronous = NORMAL');
+          // On the IndexedDB VFSs, committed without waiting for IndexedDB to write it: the outbox already holds
+          // these events (itself written with IndexedDB's default, unflushed durability), and the server's copy
+          // comes back through the inbox, whose commits do wait. If the host dies in those few milliseconds, the
+          // write vanishes locally until that copy arrives; the outbox still sends it. Waiting was most of a write's
+          // time to the screen. An IndexedDB transaction is atomic either way; with the OPFS VFSs' rollback
+          // journal, SQLite says NORMAL can (rarely) leave a database corrupt after a power cut, so they keep FULL.
+          const relaxed = open.db.description.vfs.startsWith('IDB');
+          if (relaxed) await open.db.run('PRAGMA synchronous = NORMAL');
           try {
             return await open.materializer.applyBatch(valid, markPending);
           } finally {
-            await open.db.run('PRAGMA synchronous = FULL');
+            if (relaxed) await open.db.run('PRAGMA synchronous = FULL');
           }
         }),
       );
