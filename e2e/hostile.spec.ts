@@ -104,21 +104,37 @@ interface ShownMessage {
 async function renderedMessages(page: Page): Promise<Map<string, ShownMessage>> {
   const rows = await page.getByRole('log', { name: /^Messages in #/ }).evaluate(async (log) => {
     const seen = new Map<string, ShownMessage>();
+    /** What is rendered now; a row keeps its fullest sighting (reactions arrive a moment after their message). */
     const collect = () => {
+      let signature = '';
       for (const n of log.querySelectorAll<HTMLElement>('[data-message-id]')) {
-        seen.set(n.dataset.messageId!, {
+        const row = {
           id: n.dataset.messageId!,
           body: n.querySelector('.body')?.textContent ?? '',
           author: n.querySelector('.author')?.textContent ?? '',
           reactions: [...n.querySelectorAll('.reaction [aria-hidden]')].map((r) => r.textContent ?? ''),
-        });
+        };
+        const before = seen.get(row.id);
+        if (!before || row.reactions.length >= before.reactions.length) seen.set(row.id, row);
+        signature += `${row.id}:${row.reactions.length}:${row.author};`;
       }
+      return signature;
     };
     const frame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-    const deadline = performance.now() + 60_000;
+    /** Collects until what is rendered has not changed for 300 ms (the rows' own queries have answered). */
+    const settle = async () => {
+      let last = '';
+      let since = performance.now();
+      const giveUp = since + 3_000;
+      while (performance.now() - since < 300 && performance.now() < giveUp) {
+        await frame();
+        const now = collect();
+        if (now !== last) [last, since] = [now, performance.now()];
+      }
+    };
+    const deadline = performance.now() + 90_000;
     while (performance.now() < deadline) {
-      await frame();
-      collect();
+      await settle();
       if (log.scrollTop <= 1 && log.querySelector('.timeline-start')) break;
       // A wheel event first: it tells the timeline the reader scrolls (otherwise it keeps the view at the end).
       log.dispatchEvent(new WheelEvent('wheel', { deltaY: -100, bubbles: true }));
