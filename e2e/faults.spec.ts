@@ -211,19 +211,31 @@ test('IndexedDB cleared under the running app: the host starts over on a fresh d
   expect(deleted).toContain('roomy-sync');
   expect(deleted.length).toBeGreaterThanOrEqual(2);
   expect(deleted.filter((d) => d.includes('blocked'))).toEqual([]);
-  // A new host, on a new database, has every event again: none missing, none twice.
-  await expect.poll(async () => (await page.evaluate(() => window.roomy.health())).hostId).not.toBe(before.hostId);
-  await expectInSync(page, server, seeded.stream);
+  await expectRecovered(page, server, seeded, before.hostId);
+});
+
+test("Chromium's Clear site data under the running app: the same clean recovery", async ({
+  browser,
+  page,
+  server,
+  seeded,
+}) => {
+  test.skip(browser.browserType().name() !== 'chromium', 'the DevTools protocol is Chromium only');
+  // Known failure: after the browser's forced close a new host does start on a fresh database, but nothing is
+  // re-synced into it (local 0 of the server's events after 60 s): the service worker's side of the recovery
+  // (openSyncDb's `terminated` → restartSync in sw/sw.ts) has not been seen to work here yet; to investigate.
+  test.fixme(true, 'the service worker does not re-sync after a forced close (see the comment)');
+  test.setTimeout(120_000);
+  await page.goto(roomUrl(server, seeded));
   await expect(page.locator('.timeline .message').first()).toBeVisible();
-  // And the app goes on: the live tail, and writing.
-  const [theirs] = burst(seeded, 1, `after the clear ${ulid()}`);
-  await server.append(seeded.stream, [theirs!]);
-  await expect(page.getByText(theirs!.payload.body)).toBeVisible();
-  const text = `written after the clear ${ulid()}`;
-  await send(page, seeded, text);
-  await expect(page.locator('.timeline .body', { hasText: text })).toBeVisible();
-  await expect.poll(() => onServer(server, seeded.stream, text)).toBe(1);
   await expectInSync(page, server, seeded.stream);
+  const before = await page.evaluate(() => window.roomy.health());
+  // What DevTools' "Clear site data" does: the browser closes every connection to the origin's databases at once
+  // (the app hears `close`, not `versionchange`) and deletes them.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Storage.clearDataForOrigin', { origin: server.url, storageTypes: 'indexeddb' });
+  await cdp.detach();
+  await expectRecovered(page, server, seeded, before.hostId);
 });
 
 test('the network cut and restored: writes made offline are delivered once, events sent meanwhile arrive', async ({
@@ -302,6 +314,21 @@ test('the leader tab closed during an ingest (dedicated strategy): the other tab
   await expectInSync(follower, server, seeded.stream);
   await expect.poll(() => onServer(server, seeded.stream, text)).toBe(1);
 });
+
+/** After the storage was cleared: a new host, on a new database, has every event again, and the app goes on. */
+async function expectRecovered(page: Page, server: TestServer, seeded: SeededRoom, oldHostId: string | undefined) {
+  await expect.poll(async () => (await page.evaluate(() => window.roomy.health())).hostId).not.toBe(oldHostId);
+  await expectInSync(page, server, seeded.stream);
+  await expect(page.locator('.timeline .message').first()).toBeVisible();
+  const [theirs] = burst(seeded, 1, `after the clear ${ulid()}`);
+  await server.append(seeded.stream, [theirs!]);
+  await expect(page.getByText(theirs!.payload.body)).toBeVisible();
+  const text = `written after the clear ${ulid()}`;
+  await send(page, seeded, text);
+  await expect(page.locator('.timeline .body', { hasText: text })).toBeVisible();
+  await expect.poll(() => onServer(server, seeded.stream, text)).toBe(1);
+  await expectInSync(page, server, seeded.stream);
+}
 
 /**
  * The host runs on the main thread here, so that the page's init script reaches its IndexedDB (a worker's cannot
