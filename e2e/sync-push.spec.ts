@@ -55,6 +55,9 @@ test('500 events pushed while no tab is open are shown by the next tab, with the
   const app = await context.newPage();
   await app.goto(roomUrl(server, seeded));
   await app.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  // In sync before the tab closes: the push below must bring only the new events (on a server that earlier specs
+  // filled, an unfinished backfill would otherwise still be ahead of them).
+  await expect(app.getByRole('status').filter({ hasText: /^live$/ })).toBeVisible();
   // A blank page keeps the browser context (and a DevTools session in it) while no page of the app is open.
   const blank = await context.newPage();
   const cdp = await context.newCDPSession(blank);
