@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../e2e/server';
 import { join } from 'node:path';
 import { Key, remote } from 'webdriverio';
 import type { BrowserDriver, Tab } from '../e2e/scenarios/driver';
@@ -24,17 +24,6 @@ function miniBrowser(): string {
     if (existsSync(path)) return path;
   }
   throw new Error('no WebKitGTK MiniBrowser in /usr/lib/*/webkit2gtk-4.1 (apt-get install webkit2gtk-driver)');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 /** One WebKitWebDriver process (per Playwright worker); each test gets its own session, i.e. its own browser. */

@@ -15,11 +15,11 @@
  * under every strategy).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { ulid } from 'ulidx';
 import type { EventOf } from '../protocol/events';
 import type { SyncNotice } from '../protocol/sync-store';
-import { expect, messageFrom, roomUrl, test, type SeededRoom } from './fixtures';
+import { expect, killHost, messageFrom, roomUrl, test, type SeededRoom } from './fixtures';
 import type { TestServer } from './server';
 import { queryLocal } from './sync-helpers';
 
@@ -158,26 +158,6 @@ function composer(page: Page, room: SeededRoom) {
 async function send(page: Page, room: SeededRoom, text: string) {
   await composer(page, room).fill(text);
   await composer(page, room).press('Enter');
-}
-
-/**
- * Ends the host (the default strategy's SharedWorker) the hard way, as worker-manager.spec.ts does: CDP closes it in
- * Chromium; elsewhere it is told to crash.
- */
-async function killHost(browser: Browser, page: Page) {
-  // Not health(): its answer would wait behind the host's work, and the kill must come in the middle of it.
-  if (browser.browserType().name() === 'chromium') {
-    const cdp = await browser.newBrowserCDPSession();
-    const { targetInfos } = (await cdp.send('Target.getTargets')) as {
-      targetInfos: { targetId: string; type: string }[];
-    };
-    const workers = targetInfos.filter((t) => t.type === 'shared_worker');
-    expect(workers.length).toBeGreaterThan(0);
-    for (const w of workers) await cdp.send('Target.closeTarget', { targetId: w.targetId });
-    await cdp.detach();
-  } else {
-    await page.evaluate(() => window.roomy.inject('crash', 2_000).catch(() => null));
-  }
 }
 
 test('IndexedDB cleared under the running app: the host starts over on a fresh database, and re-syncs', async ({

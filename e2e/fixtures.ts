@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import { ulid } from 'ulidx';
 import type { RoomyEvent } from '../protocol/events';
 import { TestServer } from './server';
@@ -96,4 +96,38 @@ export function roomUrl(server: TestServer, room: SeededRoom) {
 /** A message event by someone else, as another client would append it through the API. */
 export function messageFrom(user: string, room: SeededRoom, body: string): RoomyEvent {
   return { id: ulid(), stream: room.stream, room: room.room, type: 'message.create', user, payload: { body } };
+}
+
+/** The strategy the app should report under a project's option ('auto' picks the SharedWorker where there is one). */
+export const expectedStrategy = (strategy: StrategyOption) => (strategy === 'auto' ? 'shared' : strategy);
+
+/**
+ * Closes every SharedWorker of the browser through Chromium's DevTools protocol, as a crash would: the tabs' ports
+ * die silently, with no error event. Returns how many there were (0 outside Chromium, which has no such handle).
+ */
+export async function closeSharedWorkers(browser: Browser): Promise<number> {
+  if (browser.browserType().name() !== 'chromium') return 0;
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+      targetInfos: { targetId: string; type: string }[];
+    };
+    const workers = targetInfos.filter((t) => t.type === 'shared_worker');
+    for (const w of workers) await cdp.send('Target.closeTarget', { targetId: w.targetId });
+    return workers.length;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/**
+ * Ends the database host the hard way: a SharedWorker host in Chromium is closed from outside (above); any other
+ * host is told to crash. Not health() first: its answer would wait behind the host's work.
+ */
+export async function killHost(browser: Browser, page: Page, strategy: StrategyOption = 'auto') {
+  if (browser.browserType().name() === 'chromium' && expectedStrategy(strategy) === 'shared') {
+    expect(await closeSharedWorkers(browser)).toBeGreaterThan(0);
+  } else {
+    await page.evaluate(() => window.roomy.inject('crash', 2_000).catch(() => null));
+  }
 }

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { AppendResponse, EventsPage, StreamsList } from '../protocol/api';
 import type { RoomyEvent } from '../protocol/events';
 
-async function freePort(): Promise<number> {
+/** A TCP port that was free a moment ago (for a server or a driver to listen on). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {

@@ -4,20 +4,9 @@
  * Vite's module requests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './server';
 import { ulid } from 'ulidx';
 import { expect, messageFrom, test } from './fixtures';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 let vite: ChildProcess | undefined;
 let devUrl: string;

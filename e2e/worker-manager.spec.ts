@@ -3,12 +3,10 @@
  * host survives being killed mid-ingest with nothing lost or doubled, leadership passes on when the leader tab
  * closes or freezes, a request that is never answered times out, and the app still works when no worker can start.
  */
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { ulid } from 'ulidx';
-import { expect, messageFrom, roomUrl, test, type SeededRoom, type StrategyOption } from './fixtures';
+import { expect, expectedStrategy, killHost, messageFrom, roomUrl, test, type SeededRoom } from './fixtures';
 import type { TestServer } from './server';
-
-const expectedStrategy = (strategy: StrategyOption) => (strategy === 'auto' ? 'shared' : strategy);
 
 async function health(page: Page) {
   return page.evaluate(() => window.roomy.health());
@@ -36,22 +34,6 @@ async function serverEventIds(server: TestServer, stream: string): Promise<strin
 
 function burst(room: SeededRoom, n: number, label: string) {
   return Array.from({ length: n }, (_, i) => messageFrom('did:plc:bob', room, `${label} #${i}`));
-}
-
-/** Ends the host the hard way: Chromium's DevTools protocol closes the SharedWorker; otherwise the host crashes. */
-async function killHost(browser: Browser, page: Page, strategy: StrategyOption) {
-  if (browser.browserType().name() === 'chromium' && expectedStrategy(strategy) === 'shared') {
-    const cdp = await browser.newBrowserCDPSession();
-    const { targetInfos } = (await cdp.send('Target.getTargets')) as {
-      targetInfos: { targetId: string; type: string }[];
-    };
-    const workers = targetInfos.filter((t) => t.type === 'shared_worker');
-    expect(workers.length).toBeGreaterThan(0);
-    for (const w of workers) await cdp.send('Target.closeTarget', { targetId: w.targetId });
-    await cdp.detach();
-  } else {
-    await page.evaluate(() => window.roomy.inject('crash', 2_000).catch(() => null));
-  }
 }
 
 test('health() reports the strategy in use, and the host answers', async ({ page, server, seeded, strategy }) => {

@@ -1,5 +1,6 @@
 /** The scenario driver (./driver.ts) on Playwright: Chromium over CDP, Firefox ESR over WebDriver BiDi. */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { closeSharedWorkers } from '../fixtures';
 import type { BrowserDriver, Engine, Tab } from './driver';
 
 class PlaywrightTab implements Tab {
@@ -57,17 +58,6 @@ export class PlaywrightDriver implements BrowserDriver {
   }
 
   async killSharedWorkers(): Promise<boolean> {
-    if (this.engine !== 'chromium') return false;
-    const cdp = await this.browser.newBrowserCDPSession();
-    try {
-      const { targetInfos } = (await cdp.send('Target.getTargets')) as {
-        targetInfos: { targetId: string; type: string }[];
-      };
-      const workers = targetInfos.filter((t) => t.type === 'shared_worker');
-      for (const w of workers) await cdp.send('Target.closeTarget', { targetId: w.targetId });
-      return workers.length > 0;
-    } finally {
-      await cdp.detach();
-    }
+    return (await closeSharedWorkers(this.browser)) > 0;
   }
 }
