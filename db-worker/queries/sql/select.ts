@@ -71,6 +71,22 @@ export interface SelectCore {
   window: boolean;
 }
 
+/** A core with nothing in it yet, filled in as the parser reads (a VALUES core stays so). */
+function emptyCore(kind: SelectCore['kind']): SelectCore {
+  return {
+    kind,
+    distinct: false,
+    columns: [],
+    columnNodes: [],
+    from: [],
+    fromNodes: [],
+    where: null,
+    groupBy: null,
+    having: null,
+    window: false,
+  };
+}
+
 export interface OrderTerm {
   expr: Node[];
   desc: boolean;
@@ -210,18 +226,7 @@ class Parser {
         i++;
         while (i < nodes.length && !isWord(nodes[i], ...COMPOUND, 'ORDER', 'LIMIT')) i++;
         this.expression(nodes.slice(start + 1, i));
-        stmt.cores.push({
-          kind: 'values',
-          distinct: false,
-          columns: [],
-          columnNodes: [],
-          from: [],
-          fromNodes: [],
-          where: null,
-          groupBy: null,
-          having: null,
-          window: false,
-        });
+        stmt.cores.push(emptyCore('values'));
       } else {
         throw new SqlParseError('SELECT expected');
       }
@@ -274,18 +279,7 @@ class Parser {
 
   /** Parses a core after its SELECT keyword; returns the index after it. */
   private core(nodes: readonly Node[], i: number, stmt: SelectStmt): number {
-    const core: SelectCore = {
-      kind: 'select',
-      distinct: false,
-      columns: [],
-      columnNodes: [],
-      from: [],
-      fromNodes: [],
-      where: null,
-      groupBy: null,
-      having: null,
-      window: false,
-    };
+    const core = emptyCore('select');
     if (isWord(nodes[i], 'DISTINCT')) {
       core.distinct = true;
       i++;
