@@ -4,7 +4,6 @@
  * what the server holds. One `evaluate` per read, so that reads are cheap over WebDriver too.
  */
 import assert from 'node:assert/strict';
-import { ulid } from 'ulidx';
 import type { RoomyEvent } from '../../protocol/events';
 import type { SqlParam } from '../../protocol/messages';
 import type { SeededRoom } from '../fixtures';
@@ -167,22 +166,6 @@ export async function localMessageIds(tab: Tab, room: string): Promise<string[]>
 
 export async function serverEventIds(server: TestServer, stream: string): Promise<string[]> {
   return (await server.events(stream)).map((e) => e.id).sort();
-}
-
-/** The ids of the messages a room holds according to the server's events (created, not deleted), sorted. */
-export function aliveMessageIds(events: RoomyEvent[], room: string): string[] {
-  const alive = new Set<string>();
-  for (const e of events) {
-    if (e.room !== room) continue;
-    if (e.type === 'message.create') alive.add(e.id);
-    if (e.type === 'message.delete') alive.delete(e.payload.messageId);
-  }
-  return [...alive].sort();
-}
-
-/** A message event by someone else, as another client would append it through the API. */
-export function messageFrom(user: string, room: SeededRoom, body: string): RoomyEvent {
-  return { id: ulid(), stream: room.stream, room: room.room, type: 'message.create', user, payload: { body } };
 }
 
 /** How many times the server holds a message with this body. */

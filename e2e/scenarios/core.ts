@@ -5,12 +5,10 @@
 import assert from 'node:assert/strict';
 import { ulid } from 'ulidx';
 import {
-  aliveMessageIds,
   health,
   killHost,
   localEventIds,
   localMessageIds,
-  messageFrom,
   openRoom,
   roomChrome,
   roomUrl,
@@ -20,6 +18,7 @@ import {
   shownMessages,
   waitForMessage,
 } from './app';
+import { expectedMessageIds, messageFrom } from '../fixtures';
 import type { Tab } from './driver';
 import { EXPECTED_VFS } from './matrix';
 import { eventually, type Scenario } from './scenario';
@@ -66,7 +65,7 @@ const render: Scenario = {
       return c;
     });
     assert.ok(chrome.rooms.length > 1, "the sidebar lists the space's rooms");
-    const expected = aliveMessageIds(await server.events(room.stream), room.room);
+    const expected = expectedMessageIds(await server.events(room.stream), room.room);
     await eventually(() => showsNewestOf(tab, expected));
     const shown = await shownMessages(tab);
     assert.ok(
@@ -142,7 +141,7 @@ const reloadOffline: Scenario = {
   async run({ browser, server, room }) {
     const tab = await browser.newTab();
     await openRoom(tab, roomUrl(server, room));
-    const expected = aliveMessageIds(await server.events(room.stream), room.room);
+    const expected = expectedMessageIds(await server.events(room.stream), room.room);
     await eventually(() => showsNewestOf(tab, expected));
     await eventually(async () => assert.deepEqual(await localMessageIds(tab, room.room), expected));
     // The service worker controls the page: it has the app shell for the reload.
@@ -194,7 +193,7 @@ const hostKilled: Scenario = {
     assert.ok(after.restarts > before.restarts, `the host was not replaced (restarts ${after.restarts})`);
     assert.notEqual(after.hostId, before.hostId);
     // The screen caught up too: the timeline ends with the burst's last messages.
-    const expected = aliveMessageIds(await server.events(room.stream), room.room);
+    const expected = expectedMessageIds(await server.events(room.stream), room.room);
     await eventually(() => showsNewestOf(tab, expected), { message: 'after the kill, the timeline is behind' });
     // The live queries were re-established: a new message shows promptly.
     const text = `after the kill ${ulid()}`;
