@@ -160,6 +160,24 @@ async function send(page: Page, room: SeededRoom, text: string) {
   await composer(page, room).press('Enter');
 }
 
+/** Reading goes on: another room opens with its messages, and the first one shows `earlier` again. */
+async function readAnotherRoomAndBack(
+  page: Page,
+  other: SeededRoom,
+  room: SeededRoom,
+  earlier: { payload: { body: string } }[],
+) {
+  await page.locator(`.room-link[data-room-id="${other.room}"]`).click();
+  await expect(
+    page
+      .getByRole('log', { name: `Messages in #${other.name}` })
+      .locator('.message')
+      .first(),
+  ).toBeVisible();
+  await page.locator(`.room-link[data-room-id="${room.room}"]`).click();
+  for (const e of earlier) await expect(page.getByText(e.payload.body)).toBeVisible();
+}
+
 test('IndexedDB cleared under the running app: the host starts over on a fresh database, and re-syncs', async ({
   page,
   server,
@@ -355,15 +373,7 @@ test('storage quota exhausted: writing says so clearly, reading goes on, and the
   const alert = page.locator('.storage-problem[role="alert"]');
   await expect(alert).toHaveText(/storage is full/);
   // Reading goes on: another room, and back.
-  await page.locator(`.room-link[data-room-id="${space.room}"]`).click();
-  await expect(
-    page
-      .getByRole('log', { name: `Messages in #${space.name}` })
-      .locator('.message')
-      .first(),
-  ).toBeVisible();
-  await page.locator(`.room-link[data-room-id="${seeded.room}"]`).click();
-  for (const e of earlier) await expect(page.getByText(e.payload.body)).toBeVisible();
+  await readAnotherRoomAndBack(page, space, seeded, earlier);
   expect(await onServer(server, seeded.stream, text)).toBe(0);
 
   // Space is freed: the same text, sent again, goes once; the alert goes when the host applies events again.
@@ -398,15 +408,7 @@ test('storage quota exhausted while events arrive: the host reports it, and read
   await server.append(seeded.stream, [late!]);
   const alert = page.locator('.storage-problem[role="alert"]');
   await expect(alert).toHaveText(/storage is full/);
-  await page.locator(`.room-link[data-room-id="${space.room}"]`).click();
-  await expect(
-    page
-      .getByRole('log', { name: `Messages in #${space.name}` })
-      .locator('.message')
-      .first(),
-  ).toBeVisible();
-  await page.locator(`.room-link[data-room-id="${seeded.room}"]`).click();
-  for (const e of earlier) await expect(page.getByText(e.payload.body)).toBeVisible();
+  await readAnotherRoomAndBack(page, space, seeded, earlier);
 
   await setStorageFull(page, false);
   await server.append(seeded.stream, burst(seeded, 1, `after space was freed ${ulid()}`));
