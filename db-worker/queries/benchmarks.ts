@@ -155,8 +155,8 @@ export async function measureIngest(
   const appQueries: QuerySpec[] = [
     ...rooms.map((room) => timeline(room, 50)),
     {
-      sql: `SELECT m.room AS id, count(*) AS unread FROM messages m
-            LEFT JOIN read_marks r ON r.room = m.room AND r.user = ? WHERE m.id > coalesce(r.up_to, '') GROUP BY m.room`,
+      sql: `SELECT rm.id AS id, count(*) AS unread FROM rooms rm LEFT JOIN read_marks r ON r.room = rm.id AND r.user = ?
+            JOIN messages m ON m.room = rm.id AND m.id > coalesce(r.up_to, '') GROUP BY rm.id`,
       params: [user],
     },
     {

@@ -111,13 +111,16 @@ export const replyTargetsQuery = (ids: readonly string[]): QuerySpec => ({
 
 /**
  * Unread messages per room for one user: messages after the user's read mark (all of them without one). One
- * grouped query for the whole sidebar; the `messages_room (room, id)` index covers it.
+ * grouped query for the whole sidebar. Driven from the rooms, so that each room is counted from its mark on (a
+ * range of the `messages_room (room, id)` index, not the whole room: reading a room recounts only what is left);
+ * the engine adds new messages to their room's count without counting again (a "grouped by a key" shape).
  */
 export const unreadQuery = (user: string): QuerySpec => ({
-  sql: `SELECT m.room AS id, count(*) AS unread
-        FROM messages m LEFT JOIN read_marks r ON r.room = m.room AND r.user = ?
-        WHERE m.id > coalesce(r.up_to, '')
-        GROUP BY m.room`,
+  sql: `SELECT rm.id AS id, count(*) AS unread
+        FROM rooms rm
+        LEFT JOIN read_marks r ON r.room = rm.id AND r.user = ?
+        JOIN messages m ON m.room = rm.id AND m.id > coalesce(r.up_to, '')
+        GROUP BY rm.id`,
   params: [user],
 });
 

@@ -12,8 +12,10 @@
  * A table is tied to the partition when it is joined ON `t.x = main.partition`, read in `main.partition IN
  * (SELECT x FROM t WHERE …)`, or in a scalar subquery `(SELECT … FROM t WHERE x = main.partition …)`: rows of t
  * with x = v can only change the groups of partition v. So a commit is applied without re-running the query:
- * - rows only inserted into the main table (the common case: new messages), with nothing else changed, are
- *   aggregated on their own (fetched by rowid) and added to their groups: count and sum add, min and max compare;
+ * - rows only inserted into the main table or into a table INNER JOINed on the partition (the common case: new
+ *   messages), are aggregated on their own (fetched by rowid, joined with the other tables) and added to their
+ *   groups: count and sum add, min and max compare. The join of new rows with unchanged tables is exactly what
+ *   the new rows add; when two tables gain rows in one commit, their partitions are counted again instead.
  * - any other change re-aggregates only the partitions it touches (the key values of the changed rows, old and new,
  *   come from the watch triggers), by the query restricted to those partitions.
  * Anything else (a table that is not tied, a change whose keys are unknown) makes the engine re-run the query.
@@ -60,8 +62,11 @@ export interface GroupPlan {
     init: string;
     /** ?n+1 = JSON array of partition values. */
     byPartition: string;
-    /** ?n+1 = JSON array of rowids. */
-    byRowid: string;
+    /**
+     * Per table whose new rows add to their groups (the main table, and tables INNER JOINed on the partition and
+     * read nowhere else): its rows among ?n+1 = JSON array of rowids, aggregated. Empty when nothing adds.
+     */
+    byRowid: ReadonlyMap<string, string>;
   };
 }
 
@@ -104,6 +109,7 @@ export function recogniseGroupAggregate(input: RecogniseInput): GroupPlan | NotT
     return true;
   };
 
+  const innerJoined: TableRef[] = [];
   for (const item of core.from.slice(1)) {
     if (item.kind !== 'table' || item.nested || item.natural || item.using || !item.on) {
       return { reason: 'joins other than JOIN … ON a table' };
@@ -116,6 +122,7 @@ export function recogniseGroupAggregate(input: RecogniseInput): GroupPlan | NotT
       .find((pair) => pair && pair.some(isPartition) && pair.some((ref) => ref.qualifier === item.alias));
     const column = tie?.find((ref) => ref.qualifier === item.alias)?.column;
     if (!column || !link(item.name, column)) return { reason: `${item.name} is not joined on the partition` };
+    if (item.join === 'inner') innerJoined.push(item);
   }
 
   // Result columns: group columns, expressions of them, and aggregates.
@@ -176,8 +183,6 @@ export function recogniseGroupAggregate(input: RecogniseInput): GroupPlan | NotT
   const extra = groupColumns.map((column) => `${alias}.${quoteName(declared(column))}`).join(', ');
   const columnsText = `${renderNodes(parsed, core.columnNodes)}, ${extra}`;
   const select = `SELECT ${columnsText} FROM ${renderNodes(parsed, core.fromNodes)}`;
-  // Fetching by rowid must not go through an index chosen for the filter or the grouping: NOT INDEXED.
-  const byRowid = `SELECT ${columnsText} FROM ${renderNodes(parsed, core.fromNodes, new Map([[main.end, ' NOT INDEXED']]))}`;
   const where = core.where ? `(${renderNodes(parsed, core.where)})` : '1';
   const groupBy = ` GROUP BY ${core.groupBy.map((term) => renderNodes(parsed, term)).join(', ')}`;
   const having = core.having ? ` HAVING ${renderNodes(parsed, core.having)}` : '';
@@ -185,6 +190,19 @@ export function recogniseGroupAggregate(input: RecogniseInput): GroupPlan | NotT
   for (const [name, { column }] of links) {
     const info = schema.tables.get(name)!;
     linked.set(info.name, info.columns.get(column)?.name ?? column);
+  }
+  // Fetching by rowid must not go through an index chosen for the filter or the grouping: NOT INDEXED.
+  const byRowidOf = (item: TableRef) =>
+    `SELECT ${columnsText} FROM ${renderNodes(parsed, core.fromNodes, new Map([[item.end, ' NOT INDEXED']]))}` +
+    ` WHERE ${where} AND ${quoteName(item.alias ?? item.name)}.rowid IN (SELECT value FROM json_each(?${n + 1}))${groupBy}`;
+  const byRowid = new Map<string, string>();
+  if (delta) {
+    byRowid.set(table.name, byRowidOf(main));
+    for (const item of innerJoined) {
+      const info = schema.tables.get(item.name)!;
+      if (links.get(item.name)?.count !== 1 || info.withoutRowid) continue; // read elsewhere too: not additive
+      byRowid.set(info.name, byRowidOf(item));
+    }
   }
   return {
     kind: 'group-aggregate',
@@ -198,7 +216,7 @@ export function recogniseGroupAggregate(input: RecogniseInput): GroupPlan | NotT
     sql: {
       init: `${select} WHERE ${where}${groupBy}${having}`,
       byPartition: `${select} WHERE ${where} AND ${alias}.${quoteName(declared(partition))} IN (SELECT value FROM json_each(?${n + 1}))${groupBy}${having}`,
-      byRowid: `${byRowid} WHERE ${where} AND ${alias}.rowid IN (SELECT value FROM json_each(?${n + 1}))${groupBy}`,
+      byRowid,
     },
   };
 }
@@ -458,48 +476,55 @@ export class GroupMaintainer implements Maintainer {
   private async apply(changes: ReadonlyMap<string, RelevantChange>): Promise<ResultRow[]> {
     const { plan } = this;
     const partitions = new Set<string>();
-    let inserted: ReadonlySet<bigint> | null = null;
+    /** Per table, rows only inserted (and not updated since), to be added to their groups. */
+    const fresh = new Map<string, ReadonlySet<bigint>>();
     for (const [table, change] of changes) {
-      if (table === plan.table) continue;
-      const column = plan.linked.get(table);
+      const column = table === plan.table ? plan.groupColumns[0]! : plan.linked.get(table);
       if (column === undefined) throw new NotSupported(`${table}, not tied to the partition, changed`);
-      const keys = change.keys.get(column);
-      if (!keys) throw new NotSupported(`the ${table}.${column} values of changed rows are unknown`);
-      for (const key of keys) partitions.add(key);
-    }
-    const main = changes.get(plan.table);
-    if (main) {
-      if (!main.rowids || !main.touched) throw new NotSupported('rows changed unseen (truncate, REPLACE…)');
-      const partition = plan.groupColumns[0]!;
+      if (!plan.sql.byRowid.has(table)) {
+        // Any change counts its partitions (old and new key values of the changed rows) again.
+        const keys = change.keys.get(column);
+        if (!change.rowids || !keys)
+          throw new NotSupported(`the ${table}.${column} values of changed rows are unknown`);
+        for (const key of keys) partitions.add(key);
+        continue;
+      }
+      if (!change.rowids || !change.touched)
+        throw new NotSupported(`rows of ${table} changed unseen (truncate, REPLACE…)`);
       // Rows updated or deleted: their partitions, old and new, are counted again.
-      if (main.touched.size) {
-        const byRow = main.rowKeys.get(partition);
-        for (const rowid of main.touched) {
+      if (change.touched.size) {
+        const byRow = change.rowKeys.get(column);
+        for (const rowid of change.touched) {
           const keys = byRow?.get(rowid);
-          if (!keys) throw new NotSupported('the partition of a changed row is unknown');
+          if (!keys) throw new NotSupported(`the partition of a changed ${table} row is unknown`);
           for (const key of keys) partitions.add(key);
         }
       }
-      // Rows inserted (a rowid freed by a delete may come back as a new row) and not updated since: added to
-      // their groups, or, when the aggregates cannot simply add, their partitions are counted again.
-      const fresh = main.updated.size ? new Set([...main.inserted].filter((r) => !main.updated.has(r))) : main.inserted;
-      if (fresh.size && plan.delta) {
-        inserted = fresh;
-      } else if (fresh.size) {
-        const keys = main.keys.get(partition);
-        if (!keys) throw new NotSupported('the partition values of changed rows are unknown');
+      // Rows inserted (a rowid freed by a delete may come back as a new row) and not updated since.
+      const inserted = change.updated.size
+        ? new Set([...change.inserted].filter((r) => !change.updated.has(r)))
+        : change.inserted;
+      if (inserted.size) fresh.set(table, inserted);
+    }
+    if (fresh.size > 1) {
+      // New rows in two tables would each be joined with the other's new rows: count their partitions again.
+      for (const table of fresh.keys()) {
+        const column = table === plan.table ? plan.groupColumns[0]! : plan.linked.get(table)!;
+        const keys = changes.get(table)!.keys.get(column);
+        if (!keys) throw new NotSupported(`the ${table}.${column} values of changed rows are unknown`);
         for (const key of keys) partitions.add(key);
       }
+      fresh.clear();
     }
     if (partitions.size) await this.regroup(partitions);
-    if (inserted?.size) await this.addInserted(inserted, partitions);
+    for (const [table, rowids] of fresh) await this.addInserted(plan.sql.byRowid.get(table)!, rowids, partitions);
     return this.rows();
   }
 
   /** New rows only: aggregate them alone and fold them into their groups (but those just counted again). */
-  private async addInserted(rowids: ReadonlySet<bigint>, recounted: ReadonlySet<string>) {
+  private async addInserted(sql: string, rowids: ReadonlySet<bigint>, recounted: ReadonlySet<string>) {
     const { plan } = this;
-    const values = await this.db.values(plan.sql.byRowid, paramsWith(this.params, plan.paramCount, rowidsJson(rowids)));
+    const values = await this.db.values(sql, paramsWith(this.params, plan.paramCount, rowidsJson(rowids)));
     for (const v of values) {
       const fresh = this.entryOf(v);
       if (recounted.has(keyOfValue(fresh.group[0]!))) continue;
