@@ -19,7 +19,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { ulid } from 'ulidx';
 import type { EventOf } from '../protocol/events';
 import type { SyncNotice } from '../protocol/sync-store';
-import { expect, killHost, messageFrom, roomUrl, test, type SeededRoom } from './fixtures';
+import { expect, killHost, messageFrom, roomUrl, skipUnlessDefaultStrategy, test, type SeededRoom } from './fixtures';
 import type { TestServer } from './server';
 import { queryLocal } from './sync-helpers';
 
@@ -182,7 +182,9 @@ test('IndexedDB cleared under the running app: the host starts over on a fresh d
   page,
   server,
   seeded,
+  strategy,
 }) => {
+  test.skip(strategy === 'dedicated', "the dedicated host's database is in OPFS (see the top of this file)");
   test.setTimeout(120_000);
   await page.goto(roomUrl(server, seeded));
   await expect(page.locator('.timeline .message').first()).toBeVisible();
@@ -280,7 +282,9 @@ test('the leader tab closed during an ingest (dedicated strategy): the other tab
   context,
   server,
   seeded: space,
+  strategy,
 }) => {
+  skipUnlessDefaultStrategy(strategy);
   test.setTimeout(120_000);
   const seeded = await freshRoom(server, space, 'hand-over');
   await context.addInitScript(() => localStorage.setItem('roomy.db.strategy', 'dedicated'));
@@ -355,7 +359,9 @@ test('storage quota exhausted: writing says so clearly, reading goes on, and the
   page,
   server,
   seeded: space,
+  strategy,
 }) => {
+  skipUnlessDefaultStrategy(strategy); // the host on the main thread, whose IndexedDB the page can fill
   await fillableStorage(context);
   const seeded = await freshRoom(server, space, 'quota');
   const earlier = burst(seeded, 5, `written before the disk filled ${ulid()}`);
@@ -390,7 +396,9 @@ test('storage quota exhausted while events arrive: the host reports it, and read
   page,
   server,
   seeded: space,
+  strategy,
 }) => {
+  skipUnlessDefaultStrategy(strategy); // the host on the main thread, whose IndexedDB the page can fill
   // Known failure: a failed commit leaves wa-sqlite's IDBBatchAtomicVFS with a rejected IndexedDB chain (its
   // sync() throws before its reset()), so every later statement of that connection fails or waits, and reads
   // stop until the host is restarted. db-worker/sqlite/open-browser.ts already keeps the Web Lock from leaking
@@ -422,6 +430,7 @@ test('the host killed during a big backfill: every server event is local exactly
   page,
   server,
   seeded,
+  strategy,
 }) => {
   test.setTimeout(180_000);
   // 12,000 events wait on the server before the app first opens: a backfill of several pages and drain batches.
@@ -441,7 +450,7 @@ test('the host killed during a big backfill: every server event is local exactly
   await page.goto(roomUrl(server, seeded));
   await expect.poll(appliedSoFar, { intervals: [50], timeout: 60_000 }).toBeGreaterThan(0);
   const atKill = await appliedSoFar();
-  await killHost(browser, page);
+  await killHost(browser, page, strategy);
   // The kill came while the backfill was under way, or this test proved nothing.
   test.info().annotations.push({ type: 'killed at', description: `seq ${atKill} of ${head} applied` });
   expect(atKill).toBeLessThan(head);

@@ -98,6 +98,14 @@ export function messageFrom(user: string, room: SeededRoom, body: string): Roomy
   return { id: ulid(), stream: room.stream, room: room.room, type: 'message.create', user, payload: { body } };
 }
 
+/**
+ * For a test that sets its own strategy: it runs in the default project only (under a forced one it would run the
+ * same case again).
+ */
+export function skipUnlessDefaultStrategy(strategy: StrategyOption) {
+  test.skip(strategy !== 'auto', 'sets its own strategy: run by the default project');
+}
+
 /** The strategy the app should report under a project's option ('auto' picks the SharedWorker where there is one). */
 export const expectedStrategy = (strategy: StrategyOption) => (strategy === 'auto' ? 'shared' : strategy);
 
@@ -124,7 +132,7 @@ export async function closeSharedWorkers(browser: Browser): Promise<number> {
  * Ends the database host the hard way: a SharedWorker host in Chromium is closed from outside (above); any other
  * host is told to crash. Not health() first: its answer would wait behind the host's work.
  */
-export async function killHost(browser: Browser, page: Page, strategy: StrategyOption = 'auto') {
+export async function killHost(browser: Browser, page: Page, strategy: StrategyOption) {
   if (browser.browserType().name() === 'chromium' && expectedStrategy(strategy) === 'shared') {
     expect(await closeSharedWorkers(browser)).toBeGreaterThan(0);
   } else {

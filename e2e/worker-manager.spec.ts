@@ -255,6 +255,31 @@ test('when no worker can start, the main-thread host takes over', async ({
   expect(h.reason).toMatch(/fallback/);
 });
 
+test('a switch to a host on another database (OPFS to IndexedDB) syncs what that database lacks', async ({
+  context,
+  page,
+  server,
+  seeded,
+  strategy,
+}) => {
+  test.skip(strategy !== 'auto', 'sets its own strategies: one run per browser');
+  await context.addInitScript(() => localStorage.setItem('roomy.db.strategy', 'dedicated'));
+  await page.goto(roomUrl(server, seeded));
+  await expect(page.locator('.timeline .message').first()).toBeVisible();
+  expect((await health(page)).vfs).toMatch(/^OPFS/);
+  const expected = await serverEventIds(server, seeded.stream);
+  await expect.poll(() => localEventIds(page, seeded.stream)).toEqual(expected);
+  // The main-thread host keeps its database in IndexedDB: empty, while the service worker has handed every event
+  // over. It must notice, and have them sent again.
+  await page.evaluate(() => window.roomy.switchStrategy('main'));
+  await expect.poll(async () => (await health(page)).vfs, { timeout: 30_000 }).toMatch(/^IDB/);
+  await expect.poll(() => localEventIds(page, seeded.stream), { timeout: 30_000 }).toEqual(expected);
+  const newest = (await server.events(seeded.stream)).filter(
+    (e) => e.room === seeded.room && e.type === 'message.create',
+  );
+  await expect(page.locator(`[data-message-id="${newest.at(-1)!.id}"]`)).toBeVisible();
+});
+
 test('switching strategy at runtime moves every tab', async ({ context, server, seeded, strategy }) => {
   test.skip(strategy !== 'auto', 'one run per browser');
   const [one, two] = [await context.newPage(), await context.newPage()];

@@ -139,6 +139,11 @@ export type SyncNotice =
   | { type: 'progress'; streams: StreamPosition[]; live: boolean }
   /** The host's: per stream, the highest seq committed to SQLite by the last drained batch. */
   | { type: 'applied'; streams: { stream: string; seq: number }[]; drain: DrainTimings }
+  /**
+   * The host's database lacks events that the cursors of these streams say were handed over (another database
+   * than the one that took them): it moved the cursors back, and the service worker catches up from them.
+   */
+  | { type: 'rewound'; streams: string[] }
   | { type: 'outbox-state'; pending: number; failed: number; lastError: string | null }
   /** The host could not save to the device's storage (quota exhausted, a write refused); for the user. */
   | { type: 'storage-error'; message: string }

@@ -89,6 +89,7 @@ async function announceProgress() {
 channel.onmessage = (event: MessageEvent<SyncNotice>) => {
   if (event.data?.type === 'outbox') void sync.then(({ outbox }) => outbox.flush());
   if (event.data?.type === 'sw-retire') void retire();
+  if (event.data?.type === 'rewound') void sync.then(({ tail }) => tail.resume());
 };
 
 /**

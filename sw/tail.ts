@@ -30,6 +30,7 @@ export class Tail {
   private stopped = false;
   private running: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  private resuming = false;
 
   constructor(
     private readonly db: SyncDb,
@@ -49,6 +50,14 @@ export class Tail {
     return this.running;
   }
 
+  /** Reconnects at once from the stored cursors (a host moved some back: it lacks what they had handed over). */
+  resume() {
+    if (!this.running) return; // the next ensureRunning starts from the cursors anyway
+    this.resuming = true;
+    this.controller?.abort();
+    this.wake?.();
+  }
+
   stop() {
     this.stopped = true;
     this.controller?.abort();
@@ -63,9 +72,10 @@ export class Tail {
       try {
         await this.connectOnce(this.controller.signal);
       } catch (error) {
-        gap = error instanceof GapError;
+        gap = error instanceof GapError || this.resuming;
         this.status.lastError = error instanceof Error ? error.message : String(error);
       }
+      this.resuming = false;
       if (this.stopped) return;
       // A gap is our own doing (resume from the cursor at once); a failure of the server backs off, starting
       // small again if the connection had worked (the server restarted, a proxy cut an idle stream).

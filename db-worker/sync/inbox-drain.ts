@@ -10,6 +10,7 @@
 import { SYNC_CHANNEL, type InboxEntry, type SyncDb, type SyncNotice } from '../../protocol/sync-store';
 import type { BatchResult, Materializer } from '../materializer/materializer';
 import type { Database } from '../sqlite/database';
+import { rewindCursorsAhead } from './cursor-check';
 import { LocalWrites } from './local-writes';
 
 /** Events per SQLite transaction (whole entries are taken, so a batch can be one page larger). */
@@ -51,6 +52,7 @@ export class InboxDrain {
   private again = false;
   private readonly channel = new BroadcastChannel(SYNC_CHANNEL);
   private reconciled = false;
+  private cursorsChecked = false;
 
   constructor(
     private readonly syncDb: SyncDb,
@@ -109,6 +111,15 @@ export class InboxDrain {
         await this.localWrites.afterDrain();
       }
     } while (this.again);
+    if (!this.cursorsChecked) {
+      // Once the inbox is empty, what is not in this database should be ahead of the cursors: see cursor-check.ts.
+      this.cursorsChecked = true;
+      const streams = await rewindCursorsAhead(this.syncDb, this.db);
+      if (streams.length) {
+        console.warn('[roomy host] this database lacks events the service worker handed over; syncing them again');
+        this.channel.postMessage({ type: 'rewound', streams } satisfies SyncNotice);
+      }
+    }
     return total;
   }
 

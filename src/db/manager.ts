@@ -320,8 +320,11 @@ export class WorkerManager {
     this.order = strategyOrder(strategy, this.detection);
     this.reason = why;
     this.failures.clear();
+    // A connection under way was started with the old order (say, this tab noticed the shared host shut down by
+    // the tab that switched before the switch message came): let it land, then move it.
+    if (this.connecting) await this.connecting.catch(() => {});
     const link = this.link;
-    if (!link) return;
+    if (!link || link.strategy === this.order[0]) return; // not connected: the next connection uses the new order
     if (link.role === 'shared') await this.client?.request('shutdown', {}, 2_000).catch(() => {});
     this.replace(link, why);
     await this.ready();

@@ -1,0 +1,35 @@
+/**
+ * The service worker's cursors say which events it has handed over; a host whose database holds less, with no inbox
+ * entry to fill the gap, would wait for those events for ever. That happens when a host opens another database
+ * than the one that took them: a strategy switch or a fallback moves between OPFS and IndexedDB, or the site's OPFS
+ * was cleared under the app. The host then moves those cursors back to what its database holds, in one transaction
+ * with the look at the inbox (the service worker writes entries and cursors together, so it cannot slip between),
+ * and asks the service worker to catch up from there. Events downloaded again that the host already has are
+ * no-ops (the ledger).
+ */
+import type { SyncDb } from '../../protocol/sync-store';
+import type { Database } from '../sqlite/database';
+
+/** Moves back the cursors that are ahead of this database; returns the streams whose cursor moved. */
+export async function rewindCursorsAhead(syncDb: SyncDb, db: Database): Promise<string[]> {
+  const rows = await db.exclusive(() =>
+    db.all<{ stream: string; seq: number | null }>('SELECT stream, max(seq) AS seq FROM events GROUP BY stream'),
+  );
+  const held = new Map(rows.map((row) => [row.stream, row.seq ?? 0]));
+  // No await of anything but this transaction's requests until it ends, or it would commit early.
+  const tx = syncDb.transaction(['inbox', 'cursors'], 'readwrite');
+  const firstInInbox = new Map<string, number>();
+  for (let entry = await tx.objectStore('inbox').openCursor(); entry; entry = await entry.continue()) {
+    const { stream, first } = entry.value;
+    firstInInbox.set(stream, Math.min(firstInInbox.get(stream) ?? Infinity, first));
+  }
+  const rewound: string[] = [];
+  for (const cursor of await tx.objectStore('cursors').getAll()) {
+    const have = held.get(cursor.stream) ?? 0;
+    if (cursor.seq <= have || (firstInInbox.get(cursor.stream) ?? Infinity) <= have + 1) continue;
+    void tx.objectStore('cursors').put({ ...cursor, seq: have });
+    rewound.push(cursor.stream);
+  }
+  await tx.done;
+  return rewound;
+}
