@@ -141,9 +141,10 @@ export type SyncNotice =
   | { type: 'applied'; streams: { stream: string; seq: number }[]; drain: DrainTimings }
   /**
    * The host's database lacks events that the cursors of these streams say were handed over (another database
-   * than the one that took them): it moved the cursors back, and the service worker catches up from them.
+   * than the one that took them): it moved their cursors back to what it holds (`seq`), and the service worker
+   * catches up from there.
    */
-  | { type: 'rewound'; streams: string[] }
+  | { type: 'rewound'; streams: { stream: string; seq: number }[] }
   | { type: 'outbox-state'; pending: number; failed: number; lastError: string | null }
   /** The host could not save to the device's storage (quota exhausted, a write refused); for the user. */
   | { type: 'storage-error'; message: string }

@@ -10,12 +10,17 @@
 import type { SyncDb } from '../../protocol/sync-store';
 import type { Database } from '../sqlite/database';
 
-/** Moves back the cursors that are ahead of this database; returns the streams whose cursor moved. */
-export async function rewindCursorsAhead(syncDb: SyncDb, db: Database): Promise<string[]> {
+/** Per stream, the highest seq of the server's events this database holds. */
+export async function heldPositions(db: Database): Promise<Map<string, number>> {
   const rows = await db.exclusive(() =>
     db.all<{ stream: string; seq: number | null }>('SELECT stream, max(seq) AS seq FROM events GROUP BY stream'),
   );
-  const held = new Map(rows.map((row) => [row.stream, row.seq ?? 0]));
+  return new Map(rows.map((row) => [row.stream, row.seq ?? 0]));
+}
+
+/** Moves back the cursors that are ahead of this database; returns those it moved, with where they are now. */
+export async function rewindCursorsAhead(syncDb: SyncDb, db: Database): Promise<{ stream: string; seq: number }[]> {
+  const held = await heldPositions(db);
   // No await of anything but this transaction's requests until it ends, or it would commit early.
   const tx = syncDb.transaction(['inbox', 'cursors'], 'readwrite');
   const firstInInbox = new Map<string, number>();
@@ -23,12 +28,12 @@ export async function rewindCursorsAhead(syncDb: SyncDb, db: Database): Promise<
     const { stream, first } = entry.value;
     firstInInbox.set(stream, Math.min(firstInInbox.get(stream) ?? Infinity, first));
   }
-  const rewound: string[] = [];
+  const rewound: { stream: string; seq: number }[] = [];
   for (const cursor of await tx.objectStore('cursors').getAll()) {
     const have = held.get(cursor.stream) ?? 0;
     if (cursor.seq <= have || (firstInInbox.get(cursor.stream) ?? Infinity) <= have + 1) continue;
     void tx.objectStore('cursors').put({ ...cursor, seq: have });
-    rewound.push(cursor.stream);
+    rewound.push({ stream: cursor.stream, seq: have });
   }
   await tx.done;
   return rewound;

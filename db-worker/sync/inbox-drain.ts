@@ -10,7 +10,7 @@
 import { SYNC_CHANNEL, type InboxEntry, type SyncDb, type SyncNotice } from '../../protocol/sync-store';
 import type { BatchResult, Materializer } from '../materializer/materializer';
 import type { Database } from '../sqlite/database';
-import { rewindCursorsAhead } from './cursor-check';
+import { heldPositions, rewindCursorsAhead } from './cursor-check';
 import { LocalWrites } from './local-writes';
 
 /** Events per SQLite transaction (whole entries are taken, so a batch can be one page larger). */
@@ -81,6 +81,9 @@ export class InboxDrain {
       // The first drain of a host: the service worker may have sent or failed writes while no host listened.
       this.reconciled = true;
       await this.localWrites.reconcile();
+      // Where this database stands, before the first batch: until a host reports, tabs count what the inbox holds
+      // as applied, and would say "live" while a long backfill still waits in the inbox.
+      this.announce(await heldPositions(this.db));
     }
     do {
       this.again = false;

@@ -112,6 +112,13 @@ export function startServiceWorker() {
         for (const { stream, seq } of notice.streams) next.set(stream, Math.max(next.get(stream) ?? 0, seq));
         return next;
       });
+    } else if (notice.type === 'rewound') {
+      // A host on another database holds less than the last one did: its positions, not the highest seen.
+      setApplied((before) => {
+        const next = new Map(before);
+        for (const { stream, seq } of notice.streams) next.set(stream, seq);
+        return next;
+      });
     } else if (notice.type === 'outbox-state') setOutbox(notice);
   };
 }
