@@ -25,7 +25,10 @@ export const test = base.extend<
   serverKey: ['shared', { option: true, scope: 'worker' }],
   context: async ({ context, strategy }, use) => {
     if (strategy !== 'auto') {
-      await context.addInitScript((s) => localStorage.setItem('roomy.db.strategy', s), strategy);
+      await context.addInitScript((s) => {
+        // Not in about:blank (a new page before its first navigation): it has no storage, and Firefox throws there.
+        if (location.protocol.startsWith('http')) localStorage.setItem('roomy.db.strategy', s);
+      }, strategy);
     }
     await use(context);
   },

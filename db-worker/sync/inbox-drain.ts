@@ -83,7 +83,7 @@ export class InboxDrain {
       await this.localWrites.reconcile();
       // Where this database stands, before the first batch: until a host reports, tabs count what the inbox holds
       // as applied, and would say "live" while a long backfill still waits in the inbox.
-      this.announce(await heldPositions(this.db));
+      this.announce(await this.startingPositions());
     }
     do {
       this.again = false;
@@ -145,6 +145,15 @@ export class InboxDrain {
     }
     this.stats.readMs += performance.now() - started;
     return batch;
+  }
+
+  /** Per stream the service worker follows or this database holds, the highest seq this database holds (or 0). */
+  private async startingPositions(): Promise<Map<string, number>> {
+    const positions = await heldPositions(this.db);
+    for (const stream of await this.syncDb.getAllKeys('cursors')) {
+      if (!positions.has(stream)) positions.set(stream, 0);
+    }
+    return positions;
   }
 
   private announce(reached: Map<string, number>) {

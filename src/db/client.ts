@@ -75,6 +75,9 @@ interface Pending {
 
 let nextSubscriptionId = 1;
 
+/** How late the heartbeat's timeout may fire before the lateness is this tab's, not the host's. */
+const LATE_TIMER_MS = 500;
+
 export class DbClient implements LiveSource {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -100,10 +103,17 @@ export class DbClient implements LiveSource {
    * freeze: only an unanswered ping tells.
    */
   private beat() {
-    this.request('ping', {}, this.options.heartbeatTimeoutMs).then(
+    const timeoutMs = this.options.heartbeatTimeoutMs;
+    const sentAt = performance.now();
+    this.request('ping', {}, timeoutMs).then(
       ({ hostId }) => (this.hostId = hostId),
       (error: ProtocolError) => {
-        if (error.code === 'TIMEOUT') this.lose({ message: 'the database host stopped answering', failed: false });
+        if (error.code !== 'TIMEOUT') return;
+        // When this tab's own thread was stuck (a long task, a starved CPU), the timeout fires late and may run
+        // before the answer that waits in the queue behind it: that says nothing of the host. The next beat asks
+        // again; only a ping left unanswered while this tab kept time counts.
+        if (performance.now() - sentAt > timeoutMs + LATE_TIMER_MS) return;
+        this.lose({ message: 'the database host stopped answering', failed: false });
       },
     );
   }
