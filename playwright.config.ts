@@ -54,10 +54,9 @@ export default defineConfig<{ strategy: StrategyOption }>({
   timeout: 90_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
-  // Three: each worker has its own event servers, and most of a test is waiting (for a host, a server, a timeout),
-  // so they share 2 cores well: the chromium project took 453 s with one worker, 318 s with two and 267 s with
-  // three (side by side, quiet machine; no test failed with three).
-  workers: 3,
+  // Two: each worker has its own event servers, and most of a test is waiting (for a host, a server, a timeout),
+  // so two share 2 cores well: the chromium project took 318 s against 453 s with one (side by side, quiet machine).
+  workers: 2,
   retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
   outputDir: process.env.PW_OUTPUT ?? '.tmp/test-results',
