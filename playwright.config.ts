@@ -56,6 +56,8 @@ export default defineConfig<{ strategy: StrategyOption }>({
   fullyParallel: false,
   // Two: each worker has its own event servers, and most of a test is waiting (for a host, a server, a timeout),
   // so two share 2 cores well: the chromium project took 318 s against 453 s with one (side by side, quiet machine).
+  // Not three: the whole suite on a fresh clone took as long (19.9 min against 20.2) and three tests needed their
+  // retry instead of one (starved hosts missed heartbeats).
   workers: 2,
   retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
