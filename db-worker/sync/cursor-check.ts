@@ -18,9 +18,14 @@ export async function heldPositions(db: Database): Promise<Map<string, number>> 
   return new Map(rows.map((row) => [row.stream, row.seq ?? 0]));
 }
 
-/** Moves back the cursors that are ahead of this database; returns those it moved, with where they are now. */
-export async function rewindCursorsAhead(syncDb: SyncDb, db: Database): Promise<{ stream: string; seq: number }[]> {
-  const held = await heldPositions(db);
+/**
+ * Moves back the cursors that are ahead of `held` (per stream, the highest seq this database holds); returns those
+ * it moved, with where they are now.
+ */
+export async function rewindCursorsAhead(
+  syncDb: SyncDb,
+  held: ReadonlyMap<string, number>,
+): Promise<{ stream: string; seq: number }[]> {
   // No await of anything but this transaction's requests until it ends, or it would commit early.
   const tx = syncDb.transaction(['inbox', 'cursors'], 'readwrite');
   const firstInInbox = new Map<string, number>();

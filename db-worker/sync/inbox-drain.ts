@@ -53,6 +53,8 @@ export class InboxDrain {
   private readonly channel = new BroadcastChannel(SYNC_CHANNEL);
   private reconciled = false;
   private cursorsChecked = false;
+  /** Per stream, the highest seq this database holds: read once at the first drain, then moved by each batch. */
+  private held = new Map<string, number>();
 
   constructor(
     private readonly syncDb: SyncDb,
@@ -83,7 +85,8 @@ export class InboxDrain {
       await this.localWrites.reconcile();
       // Where this database stands, before the first batch: until a host reports, tabs count what the inbox holds
       // as applied, and would say "live" while a long backfill still waits in the inbox.
-      this.announce(await this.startingPositions());
+      this.held = await this.startingPositions();
+      this.announce(this.held);
     }
     do {
       this.again = false;
@@ -110,6 +113,7 @@ export class InboxDrain {
         this.stats.lastDrainAt = Date.now();
         this.stats.lastResult = result;
         this.onBatch(result);
+        for (const [stream, seq] of batch.reached) this.held.set(stream, Math.max(this.held.get(stream) ?? 0, seq));
         this.announce(batch.reached);
         await this.localWrites.afterDrain();
       }
@@ -117,7 +121,7 @@ export class InboxDrain {
     if (!this.cursorsChecked) {
       // Once the inbox is empty, what is not in this database should be ahead of the cursors: see cursor-check.ts.
       this.cursorsChecked = true;
-      const streams = await rewindCursorsAhead(this.syncDb, this.db);
+      const streams = await rewindCursorsAhead(this.syncDb, this.held);
       if (streams.length) {
         console.warn('[roomy host] this database lacks events the service worker handed over; syncing them again');
         this.channel.postMessage({ type: 'rewound', streams } satisfies SyncNotice);
