@@ -478,15 +478,19 @@ export class GroupMaintainer implements Maintainer {
     const partitions = new Set<string>();
     /** Per table, rows only inserted (and not updated since), to be added to their groups. */
     const fresh = new Map<string, ReadonlySet<bigint>>();
+    const columnOf = (table: string) => (table === plan.table ? plan.groupColumns[0]! : plan.linked.get(table));
+    /** Counts again every partition a table's changed rows were or are in (their old and new key values). */
+    const countAgain = (table: string, column: string) => {
+      const change = changes.get(table)!;
+      const keys = change.keys.get(column);
+      if (!change.rowids || !keys) throw new NotSupported(`the ${table}.${column} values of changed rows are unknown`);
+      for (const key of keys) partitions.add(key);
+    };
     for (const [table, change] of changes) {
-      const column = table === plan.table ? plan.groupColumns[0]! : plan.linked.get(table);
+      const column = columnOf(table);
       if (column === undefined) throw new NotSupported(`${table}, not tied to the partition, changed`);
       if (!plan.sql.byRowid.has(table)) {
-        // Any change counts its partitions (old and new key values of the changed rows) again.
-        const keys = change.keys.get(column);
-        if (!change.rowids || !keys)
-          throw new NotSupported(`the ${table}.${column} values of changed rows are unknown`);
-        for (const key of keys) partitions.add(key);
+        countAgain(table, column);
         continue;
       }
       if (!change.rowids || !change.touched)
@@ -508,12 +512,7 @@ export class GroupMaintainer implements Maintainer {
     }
     if (fresh.size > 1) {
       // New rows in two tables would each be joined with the other's new rows: count their partitions again.
-      for (const table of fresh.keys()) {
-        const column = table === plan.table ? plan.groupColumns[0]! : plan.linked.get(table)!;
-        const keys = changes.get(table)!.keys.get(column);
-        if (!keys) throw new NotSupported(`the ${table}.${column} values of changed rows are unknown`);
-        for (const key of keys) partitions.add(key);
-      }
+      for (const table of fresh.keys()) countAgain(table, columnOf(table)!);
       fresh.clear();
     }
     if (partitions.size) await this.regroup(partitions);
