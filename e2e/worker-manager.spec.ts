@@ -32,6 +32,23 @@ async function serverEventIds(server: TestServer, stream: string): Promise<strin
   return (await server.events(stream)).map((e) => e.id).sort();
 }
 
+/** For a failure message: the events one side lacks, and what the local ledger and the inbox say of them. */
+async function whatDiffers(page: Page, local: string[], remote: string[]) {
+  const have = new Set(local);
+  const missing = remote.filter((id) => !have.has(id)).slice(0, 5);
+  const known = new Set(remote);
+  const extra = local.filter((id) => !known.has(id)).slice(0, 5);
+  const ledger = await page.evaluate(
+    (ids) =>
+      window.roomy.db().request('query', {
+        sql: 'SELECT id, seq, type, status FROM events WHERE id IN (SELECT value FROM json_each(?))',
+        params: [JSON.stringify(ids)],
+      }),
+    missing,
+  );
+  return { missing, extra, ledger, health: await health(page) };
+}
+
 function burst(room: SeededRoom, n: number, label: string) {
   return Array.from({ length: n }, (_, i) => messageFrom('did:plc:bob', room, `${label} #${i}`));
 }
@@ -94,7 +111,8 @@ test('the host killed during bursts of 1,000 incoming events, five times: nothin
     .poll(
       async () => {
         const [local, remote] = [await localEventIds(page, seeded.stream), await serverEventIds(server, seeded.stream)];
-        return JSON.stringify(local) === JSON.stringify(remote) || { local: local.length, server: remote.length };
+        if (JSON.stringify(local) === JSON.stringify(remote)) return true;
+        return { local: local.length, server: remote.length, ...(await whatDiffers(page, local, remote)) };
       },
       { timeout: 60_000, intervals: [500] },
     )
