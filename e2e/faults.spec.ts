@@ -408,11 +408,6 @@ test('storage quota exhausted while events arrive: the host reports it, and read
   strategy,
 }) => {
   skipUnlessDefaultStrategy(strategy); // the host on the main thread, whose IndexedDB the page can fill
-  // Known failure: a failed commit leaves wa-sqlite's IDBBatchAtomicVFS with a rejected IndexedDB chain (its
-  // sync() throws before its reset()), so every later statement of that connection fails or waits, and reads
-  // stop until the host is restarted. db-worker/sqlite/open-browser.ts already keeps the Web Lock from leaking
-  // (before, the host hung at once); what is left is reopening the database after a storage failure.
-  test.fixme(true, 'the host must reopen its database after a failed commit (see the comment)');
   await fillableStorage(context);
   const seeded = await freshRoom(server, space, 'quota-ingest');
   const earlier = burst(seeded, 5, `written before the disk filled ${ulid()}`);

@@ -144,7 +144,6 @@ export async function openBrowserDatabase(
   const VfsClass = await info.load();
   // One VFS name per database, so that IndexedDB/OPFS storage of different databases never mixes.
   const instance = await VfsClass.create(`${vfs}-${name}`, module);
-  if (vfs === 'IDBBatchAtomicVFS') releaseLockOnFailedUnlock(instance, VfsClass);
   sqlite3.vfs_register(instance, true);
   const handle = await sqlite3.open_v2(`${name}.sqlite`);
   const db = new Database(sqlite3, handle, { vfs, build: info.build, name });
@@ -160,28 +159,4 @@ export async function openBrowserDatabase(
   };
   await db.exec(pragmasFor(vfs, options));
   return db;
-}
-
-type Unlock = (fileId: number, lockType: number) => Promise<number>;
-
-/**
- * IDBBatchAtomicVFS.jUnlock awaits its IndexedDB sync before it releases its Web Lock, and lets a failure of that
- * sync (a full disk: QuotaExceededError) escape: the error is lost on its way back into SQLite and the lock stays
- * held, so every later statement waits for it for ever (the host hangs instead of reporting the full disk). The lock
- * is released whatever happens, and the failure reported as an I/O error.
- */
-function releaseLockOnFailedUnlock(instance: SQLiteVFS, VfsClass: VfsModule) {
-  const vfs = instance as unknown as { jUnlock: Unlock; lastError?: unknown };
-  const own = vfs.jUnlock.bind(vfs);
-  const mixin = Object.getPrototypeOf((VfsClass as unknown as { prototype: object }).prototype) as { jUnlock: Unlock };
-  const release = mixin.jUnlock.bind(vfs);
-  vfs.jUnlock = async (fileId, lockType) => {
-    try {
-      return await own(fileId, lockType);
-    } catch (error) {
-      vfs.lastError = error;
-      await release(fileId, lockType).catch(() => {});
-      return SQLite.SQLITE_IOERR_UNLOCK;
-    }
-  };
 }
