@@ -230,10 +230,8 @@ test("Chromium's Clear site data under the running app: the same clean recovery"
   seeded,
 }) => {
   test.skip(browser.browserType().name() !== 'chromium', 'the DevTools protocol is Chromium only');
-  // Known failure: after the browser's forced close a new host does start on a fresh database, but nothing is
-  // re-synced into it (local 0 of the server's events after 60 s): the service worker's side of the recovery
-  // (openSyncDb's `terminated` → restartSync in sw/sw.ts) has not been seen to work here yet; to investigate.
-  test.fixme(true, 'the service worker does not re-sync after a forced close (see the comment)');
+  // The service worker hears `close` and opens a new sync database at once, while the clearing still goes on: that
+  // open fails ("AbortError: The connection was closed"), and openSyncDb makes it again (protocol/sync-store.ts).
   test.setTimeout(120_000);
   await page.goto(roomUrl(server, seeded));
   await expect(page.locator('.timeline .message').first()).toBeVisible();

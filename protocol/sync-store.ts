@@ -84,7 +84,36 @@ export interface OpenSyncDbOptions {
   onGone?: (why: string) => void;
 }
 
-export function openSyncDb(options: OpenSyncDbOptions = {}): Promise<SyncDb> {
+/** How long an open may take before it is tried again (see openSyncDb). */
+const OPEN_ATTEMPT_MS = 3_000;
+/** Failures of an open that the same open, made again a moment later, gets past. */
+const PASSING_FAILURES = new Set(['AbortError', 'UnknownError', 'InvalidStateError']);
+
+/**
+ * Opens the sync database. While Chromium clears the site's data (DevTools' "Clear site data",
+ * `Storage.clearDataForOrigin`), an open fails with "AbortError: The connection was closed", or can stay
+ * unanswered: the service worker restarting its sync client on the `close` that the clearing sends would then have
+ * no sync client for good. Such an open is made again, after a pause, and a late answer to one given up on closed.
+ */
+export async function openSyncDb(options: OpenSyncDbOptions = {}): Promise<SyncDb> {
+  for (let attempt = 1; ; attempt++) {
+    const opening = openOnce(options);
+    const pause = OPEN_ATTEMPT_MS * Math.min(attempt, 5);
+    const answer = await Promise.race([
+      opening,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), pause)),
+    ]).catch((error: unknown) => {
+      if (!(error instanceof DOMException && PASSING_FAILURES.has(error.name))) throw error;
+      return error;
+    });
+    if (answer && !(answer instanceof DOMException)) return answer;
+    console.warn(`[roomy] opening ${SYNC_DB_NAME} failed (${answer?.message ?? 'no answer'}); trying again`);
+    void opening.then((late) => late.close()).catch(() => {});
+    if (answer) await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, pause)));
+  }
+}
+
+function openOnce(options: OpenSyncDbOptions): Promise<SyncDb> {
   return openDB<SyncSchema>(SYNC_DB_NAME, SYNC_DB_VERSION, {
     upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
