@@ -6,8 +6,9 @@
  * Storage cleared: every IndexedDB database of the origin is deleted while the app has them open. The host closes
  * its connections when told (versionchange) or when the browser closes them, and ends; the tab starts a new host,
  * whose database is fresh; the service worker starts its sync client over on a fresh sync database, whose empty
- * cursors make it catch up from the start. (OPFS, used by the dedicated strategy's host, cannot be deleted while
- * the host holds its files' access handles; that case is not covered.)
+ * cursors make it catch up from the start. A page cannot delete OPFS files while the dedicated host holds their
+ * access handles; the browser can: Chromium's Clear site data (over the DevTools protocol) is run under the
+ * SharedWorker host (IndexedDB) and under the dedicated host (OPFS and IndexedDB).
  *
  * Proven elsewhere, so not repeated here: the event server restarted mid-tail (sync-tail.spec.ts); writes made while
  * the server is down, across a reload (sync-outbox.spec.ts); the host killed five times during live bursts, a
@@ -223,27 +224,47 @@ test('IndexedDB cleared under the running app: the host starts over on a fresh d
   await expectRecovered(page, server, seeded, before.hostId);
 });
 
-test("Chromium's Clear site data under the running app: the same clean recovery", async ({
-  browser,
-  page,
-  server,
-  seeded,
-}) => {
-  test.skip(browser.browserType().name() !== 'chromium', 'the DevTools protocol is Chromium only');
-  // The service worker hears `close` and opens a new sync database at once, while the clearing still goes on: that
-  // open fails ("AbortError: The connection was closed"), and openSyncDb makes it again (protocol/sync-store.ts).
-  test.setTimeout(120_000);
-  await page.goto(roomUrl(server, seeded));
-  await expect(page.locator('.timeline .message').first()).toBeVisible();
-  await expectInSync(page, server, seeded.stream);
-  const before = await page.evaluate(() => window.roomy.health());
-  // What DevTools' "Clear site data" does: the browser closes every connection to the origin's databases at once
-  // (the app hears `close`, not `versionchange`) and deletes them.
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Storage.clearDataForOrigin', { origin: server.url, storageTypes: 'indexeddb' });
-  await cdp.detach();
-  await expectRecovered(page, server, seeded, before.hostId);
-});
+for (const { where, db, storageTypes } of [
+  { where: 'IndexedDB (SharedWorker host)', db: '', storageTypes: 'indexeddb' },
+  { where: 'OPFS and IndexedDB (dedicated host)', db: 'dedicated', storageTypes: 'indexeddb,file_systems' },
+]) {
+  test(`Chromium's Clear site data under the running app, ${where}: the same clean recovery`, async ({
+    browser,
+    page,
+    server,
+    seeded,
+  }) => {
+    test.skip(browser.browserType().name() !== 'chromium', 'the DevTools protocol is Chromium only');
+    // The service worker hears `close` and opens a new sync database at once, while the clearing still goes on:
+    // that open fails ("AbortError: The connection was closed"), and openSyncDb makes it again
+    // (protocol/sync-store.ts). The dedicated host's OPFS files go too: its access handles are closed under it.
+    test.setTimeout(120_000);
+    await page.goto(roomUrl(server, seeded) + (db ? `?db=${db}` : ''));
+    await expect(page.locator('.timeline .message').first()).toBeVisible();
+    await expectInSync(page, server, seeded.stream);
+    const before = await page.evaluate(() => window.roomy.health());
+    expect(before.strategy).toBe(db || 'shared');
+    // A file of our own in OPFS: gone afterwards only if OPFS was cleared too.
+    const marker = () =>
+      page.evaluate(async () => {
+        const root = await navigator.storage.getDirectory();
+        const names: string[] = [];
+        for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+        return names.includes('clear-marker');
+      });
+    await page.evaluate(async () => {
+      await (await navigator.storage.getDirectory()).getFileHandle('clear-marker', { create: true });
+    });
+    // What DevTools' "Clear site data" does: the browser closes every connection to the origin's databases (and
+    // its OPFS files) at once, the app hears `close`, not `versionchange`, and deletes them.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Storage.clearDataForOrigin', { origin: server.url, storageTypes });
+    await cdp.detach();
+    expect(await marker()).toBe(storageTypes.includes('file_systems') ? false : true);
+    await expectRecovered(page, server, seeded, before.hostId);
+    expect((await page.evaluate(() => window.roomy.health())).strategy).toBe(db || 'shared');
+  });
+}
 
 test('the network cut and restored: writes made offline are delivered once, events sent meanwhile arrive', async ({
   context,
