@@ -26,6 +26,7 @@ import { LiveQueries, type Subscriber } from './queries/live-queries';
 import { migrate } from './schema';
 import type { Database } from './sqlite/database';
 import { openBrowserDatabase } from './sqlite/open-browser';
+import { StallMeter } from './stall-meter';
 import { describeStorageProblem } from './storage-problem';
 import { InboxDrain } from './sync/inbox-drain';
 
@@ -59,6 +60,8 @@ class Connection implements Subscriber {
   }
 }
 
+/** How long a host at work on a drained batch may leave pings unanswered (see announceBusy). */
+const BUSY_GRACE_MS = 10_000;
 /** A tab that has not been heard from for this long is gone (a closed tab cannot say goodbye reliably). */
 const CONNECTION_TIMEOUT_MS = 15_000;
 
@@ -83,6 +86,7 @@ export class DbHost {
   private readonly sweeper: ReturnType<typeof setInterval>;
   private frozen = false;
   private closed = false;
+  private readonly stallMeter = new StallMeter();
 
   private constructor(
     readonly config: HostConfig,
@@ -127,7 +131,13 @@ export class DbHost {
     const syncDb = await openSyncDb({ onGone: (why) => void this.close(`local storage went away: ${why}`) });
     const materializer = new Materializer(db);
     const live = new LiveQueries(db);
-    const drainer = new InboxDrain(syncDb, db, materializer, (result) => this.reportRejections(result));
+    const drainer = new InboxDrain(
+      syncDb,
+      db,
+      materializer,
+      (result) => this.reportRejections(result),
+      (busy) => this.announceBusy(db, busy),
+    );
     this.open = { db, syncDb, materializer, live, drainer, releaseLock };
     db.onCommit((changes) => {
       this.lastCommitAt = Date.now();
@@ -140,6 +150,17 @@ export class DbHost {
     this.log(`ready: ${this.config.strategy} host ${this.hostId}, ${this.config.vfs} (${db.description.build} build)`);
     // Events that arrived while no tab was open go in first; requests are served meanwhile.
     this.drain();
+  }
+
+  /**
+   * On the synchronous build (OPFS access handles) each SQLite call holds the worker's thread: the commit of a
+   * drained batch, journal and pages flushed to disk, took 0.5 to 1.5 s on a busy 2-core machine, and longer with
+   * two browsers backfilling, past the tabs' heartbeat timeout. The tabs are told beforehand, so that a host at
+   * work is not taken for a dead one; a host that stays silent past BUSY_GRACE_MS still is.
+   */
+  private announceBusy(db: Database, busy: boolean) {
+    if (db.description.build !== 'sync') return; // the asynchronous build turns its event loop while it waits
+    for (const connection of this.connections) connection.send('busy', { forMs: busy ? BUSY_GRACE_MS : 0 });
   }
 
   private drain() {
@@ -322,6 +343,7 @@ export class DbHost {
         waiting: Number(counts?.waiting ?? 0),
         rejected: Number(counts?.rejected ?? 0),
       },
+      stalls: { ...this.stallMeter.stalls },
     };
   }
 
@@ -340,6 +362,7 @@ export class DbHost {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweeper);
+    this.stallMeter.stop();
     for (const connection of this.connections) connection.send('host-closing', { reason });
     this.connections.clear();
     this.channel.close();

@@ -44,6 +44,9 @@ test('the largest room opens at its newest message and scrolls to its first one'
   const started = Date.now();
   await expect(page.getByRole('status').filter({ hasText: /^live$/ })).toBeVisible({ timeout: 10 * 60_000 });
   const backfillSeconds = (Date.now() - started) / 1000;
+  // How long the host's thread went without answering during the backfill (a stall past the heartbeat timeout
+  // gets the host replaced: restarts).
+  const { stalls, restarts } = await page.evaluate(() => window.roomy.health());
 
   // Open the largest room, as a link from elsewhere would: its newest message shows.
   const opening = Date.now();
@@ -90,6 +93,8 @@ test('the largest room opens at its newest message and scrolls to its first one'
     scrollToTopSeconds: scrollSeconds,
     homePresses: presses,
     mostMessagesInDom: mostInDom,
+    hostStalls: stalls,
+    hostRestarts: restarts,
   };
   await testInfo.attach('large-space.json', {
     body: JSON.stringify(summary, null, 2),

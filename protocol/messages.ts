@@ -74,6 +74,8 @@ export interface HostHealth {
   lastCommitAt: number | null;
   inbox: { drained: number; lastDrainAt: number | null };
   events: { applied: number; waiting: number; rejected: number };
+  /** How long the host's thread went without answering anything: the longest stall, and those of a second or more. */
+  stalls: { longestMs: number; overOneSecond: number };
 }
 
 export interface WriteResult {
@@ -121,6 +123,11 @@ export interface HostEvents {
   'host-failed': { message: string };
   /** The host is going away (shutdown, or its lock was taken by a newer host): reconnect. */
   'host-closing': { reason: string };
+  /**
+   * The host is about to hold its thread in long synchronous work (the synchronous build's commit of a drained
+   * batch, flushed to disk): pings may go unanswered for up to `forMs`. 0 when it is done.
+   */
+  busy: { forMs: number };
 }
 export type HostEventName = keyof HostEvents;
 

@@ -61,6 +61,8 @@ export class InboxDrain {
     private readonly db: Database,
     private readonly materializer: Materializer,
     private readonly onBatch: (result: BatchResult) => void = () => {},
+    /** Around each batch applied: true before, false after (see HostEvents['busy']). */
+    private readonly onBusy: (busy: boolean) => void = () => {},
   ) {
     this.localWrites = new LocalWrites(syncDb, db);
   }
@@ -100,7 +102,10 @@ export class InboxDrain {
         next = this.read(lastKey);
         next.catch(() => {}); // awaited below unless applying fails
         const applyStarted = performance.now();
-        const result = await this.db.exclusive(() => this.materializer.applyBatch(batch.events));
+        this.onBusy(true);
+        const result = await this.db
+          .exclusive(() => this.materializer.applyBatch(batch.events))
+          .finally(() => this.onBusy(false));
         const deleteStarted = performance.now();
         this.stats.applyMs += deleteStarted - applyStarted;
         const del = this.syncDb.transaction('inbox', 'readwrite');

@@ -77,6 +77,8 @@ let nextSubscriptionId = 1;
 
 /** How late the heartbeat's timeout may fire before the lateness is this tab's, not the host's. */
 const LATE_TIMER_MS = 500;
+/** The longest silence a host may announce (HostEvents['busy']): a longer one is not believed. */
+const MAX_BUSY_MS = 30_000;
 
 export class DbClient implements LiveSource {
   private nextId = 1;
@@ -88,6 +90,8 @@ export class DbClient implements LiveSource {
   private closed = false;
   /** When the host last answered anything. */
   lastHeardAt = Date.now();
+  /** Until when the host said it would hold its thread (performance.now() time); 0 when it is not at work. */
+  private busyUntil = 0;
   hostId: string | null = null;
 
   constructor(
@@ -113,6 +117,8 @@ export class DbClient implements LiveSource {
         // before the answer that waits in the queue behind it: that says nothing of the host. The next beat asks
         // again; only a ping left unanswered while this tab kept time counts.
         if (performance.now() - sentAt > timeoutMs + LATE_TIMER_MS) return;
+        // A host that said it would hold its thread for a while (a long synchronous commit) is at work, not dead.
+        if (performance.now() < this.busyUntil) return;
         this.lose({ message: 'the database host stopped answering', failed: false });
       },
     );
@@ -238,6 +244,9 @@ export class DbClient implements LiveSource {
       this.lose({ message: (message.data as HostEvents['host-failed']).message, failed: true });
     } else if (message.name === 'host-closing') {
       this.lose({ message: (message.data as HostEvents['host-closing']).reason, failed: false });
+    } else if (message.name === 'busy') {
+      const { forMs } = message.data as HostEvents['busy'];
+      this.busyUntil = forMs > 0 ? performance.now() + Math.min(forMs, MAX_BUSY_MS) : 0;
     } else if (message.name === 'query-error') {
       const data = message.data as HostEvents['query-error'];
       this.subscriptions.get(data.id)?.onError(new ProtocolError(data.error.code, data.error.message));

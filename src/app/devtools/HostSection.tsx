@@ -23,6 +23,7 @@ const KNOWN = [
   'lastCommitAt',
   'inbox',
   'events',
+  'stalls',
   'restarts',
   'queue',
   'lastHeartbeatAt',
@@ -62,6 +63,10 @@ export function HostSection() {
       case 'events': {
         const e = v as { applied?: number; waiting?: number; rejected?: number } | undefined;
         return e ? `${e.applied ?? 0} applied · ${e.waiting ?? 0} waiting · ${e.rejected ?? 0} rejected` : '—';
+      }
+      case 'stalls': {
+        const st = v as { longestMs?: number; overOneSecond?: number } | undefined;
+        return st ? `longest ${ms(st.longestMs ?? 0)} · ${st.overOneSecond ?? 0} of a second or more` : '—';
       }
       case 'queue': {
         const q = v as { pending?: number; subscriptions?: number } | undefined;
