@@ -320,7 +320,7 @@ export class DbHost {
   private async health(open: Open): Promise<HostHealth> {
     const counts = await open.db.exclusive(() =>
       open.db.get<{ applied: number; waiting: number; rejected: number }>(
-        `SELECT (SELECT count(*) FROM events WHERE status = 'applied') AS applied,
+        `SELECT (SELECT count(*) FROM events) - (SELECT count(*) FROM events WHERE status <> 'applied') AS applied,
                 (SELECT count(*) FROM waiting_events) AS waiting,
                 (SELECT count(*) FROM rejected_events) AS rejected`,
       ),
