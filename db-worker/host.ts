@@ -175,7 +175,7 @@ export class DbHost {
    * why new messages stop appearing; the inbox keeps what was not applied, for the next drain. Returns the wording.
    */
   private reportStorageProblem(error: unknown): string | null {
-    const message = describeStorageProblem(error, this.open?.db.takeVfsError());
+    const message = describeStorageProblem(error, this.open?.db.vfsError());
     if (message) this.channel.postMessage({ type: 'storage-error', message } satisfies SyncNotice);
     return message;
   }

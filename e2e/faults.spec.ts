@@ -363,15 +363,22 @@ async function expectRecovered(page: Page, server: TestServer, seeded: SeededRoo
 /**
  * The host runs on the main thread here, so that the page's init script reaches its IndexedDB (a worker's cannot
  * be patched from a test): once the test sets `storageFull`, every IndexedDB write fails as a full disk makes it
- * fail. The service worker's inbox is not touched: events from the server keep arriving there.
+ * fail: the whole transaction is aborted (a browser never commits part of one) and the write throws
+ * QuotaExceededError. The service worker's inbox is not touched: events from the server keep arriving there.
  */
 async function fillableStorage(context: BrowserContext) {
   await context.addInitScript(() => {
     localStorage.setItem('roomy.db.strategy', 'main');
     const full = (original: (...args: never[]) => IDBRequest) =>
       function (this: IDBObjectStore, ...args: never[]) {
-        if ((window as { storageFull?: boolean }).storageFull)
+        if ((window as { storageFull?: boolean }).storageFull) {
+          try {
+            this.transaction.abort();
+          } catch {
+            /* already finished or aborted */
+          }
           throw new DOMException('The current transaction exceeded its quota limitations.', 'QuotaExceededError');
+        }
         return original.apply(this, args);
       };
     IDBObjectStore.prototype.put = full(IDBObjectStore.prototype.put);

@@ -114,10 +114,10 @@ export class Database {
   private opaqueTables: Promise<Set<string>> | null = null;
   private closed = false;
   /**
-   * The exception behind the VFS's last I/O error (an SQLite error code says only "I/O error"), taken once: set by
-   * openBrowserDatabase for the VFSs that keep it.
+   * The exception behind the VFS's last I/O error since the last commit that went through (an SQLite error code
+   * says only "I/O error"): set by openBrowserDatabase for the VFSs that keep it.
    */
-  takeVfsError: () => unknown = () => null;
+  vfsError: () => unknown = () => null;
   /** Releases what the VFS holds beyond the file (its own IndexedDB connection): set by openBrowserDatabase. */
   releaseVfs: () => void = () => {};
 

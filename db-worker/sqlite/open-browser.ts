@@ -151,12 +151,12 @@ export async function openBrowserDatabase(
   // The VFS keeps its own IndexedDB connection open after the file closes: a closed host would still block a
   // deletion of the origin's storage (Firefox does not end a closed SharedWorker's connections at once).
   db.releaseVfs = () => (instance as { close?: () => unknown }).close?.();
+  // Kept until a commit goes through, not taken by the first failure that asks: with the disk full, the failures
+  // that follow the first (the next statement's lock, a refresh) carry no exception of their own, and would be
+  // reported as an unexplained I/O error instead of a full disk.
   const keeper = instance as { lastError?: unknown };
-  db.takeVfsError = () => {
-    const error = keeper.lastError ?? null;
-    keeper.lastError = null;
-    return error;
-  };
+  db.vfsError = () => keeper.lastError ?? null;
+  db.onCommit(() => (keeper.lastError = null));
   await db.exec(pragmasFor(vfs, options));
   return db;
 }
