@@ -154,8 +154,8 @@ export class DbHost {
 
   /**
    * On the synchronous build (OPFS access handles) each SQLite call holds the worker's thread: the commit of a
-   * drained batch, journal and pages flushed to disk, took 0.5 to 1.5 s on a busy 2-core machine, and longer with
-   * two browsers backfilling, past the tabs' heartbeat timeout. The tabs are told beforehand, so that a host at
+   * drained batch, journal and pages flushed to disk, took 0.5 to 2.6 s on a busy 2-core machine (two browsers
+   * backfilling), up to the tabs' 2.5 s heartbeat timeout. The tabs are told beforehand, so that a host at
    * work is not taken for a dead one; a host that stays silent past BUSY_GRACE_MS still is.
    */
   private announceBusy(db: Database, busy: boolean) {
