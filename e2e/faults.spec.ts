@@ -58,7 +58,17 @@ async function expectInSync(page: Page, server: TestServer, stream: string, time
     .poll(
       async () => {
         const [local, remote] = [await localIds(page, stream), await serverIds(server, stream)];
-        return JSON.stringify(local) === JSON.stringify(remote) || { local: local.length, server: remote.length };
+        if (JSON.stringify(local) === JSON.stringify(remote)) return true;
+        // For the failure message: which events one side lacks, and what the local ledger says of them.
+        const [have, known] = [new Set(local), new Set(remote)];
+        const missing = remote.filter((id) => !have.has(id)).slice(0, 5);
+        const extra = local.filter((id) => !known.has(id)).slice(0, 5);
+        const ledger = await queryLocal(
+          page,
+          'SELECT id, seq, type, status FROM events WHERE id IN (SELECT value FROM json_each(?))',
+          [JSON.stringify(missing.map((m) => m.split(':')[0]))],
+        );
+        return { local: local.length, server: remote.length, missing, extra, ledger };
       },
       { timeout, intervals: [500] },
     )
@@ -463,8 +473,9 @@ test('the host killed during a big backfill: every server event is local exactly
   strategy,
 }) => {
   test.setTimeout(180_000);
-  // 12,000 events wait on the server before the app first opens: a backfill of several pages and drain batches.
-  await appendInRequests(server, seeded, burst(seeded, 12_000, 'backfill'));
+  // 25,000 events wait on the server before the app first opens: a backfill of many pages and three drain batches
+  // or more (with two, a fast host could finish the second before a kill from outside lands).
+  await appendInRequests(server, seeded, burst(seeded, 25_000, 'backfill'));
   const head = (await server.streams()).find((s) => s.stream === seeded.stream)!.head;
   // The host's "applied" notices say how far it has got, without queueing a query behind its work. Where the host
   // can be told to crash, the page does it at the first batch applied: a fast host (Firefox's OPFS) finishes the
