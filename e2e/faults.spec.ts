@@ -31,7 +31,7 @@ import {
   type SeededRoom,
 } from './fixtures';
 import type { TestServer } from './server';
-import { queryLocal } from './sync-helpers';
+import { ledgerDifference, queryLocal } from './sync-helpers';
 
 test.use({ serverKey: 'faults' });
 
@@ -58,17 +58,7 @@ async function expectInSync(page: Page, server: TestServer, stream: string, time
     .poll(
       async () => {
         const [local, remote] = [await localIds(page, stream), await serverIds(server, stream)];
-        if (JSON.stringify(local) === JSON.stringify(remote)) return true;
-        // For the failure message: which events one side lacks, and what the local ledger says of them.
-        const [have, known] = [new Set(local), new Set(remote)];
-        const missing = remote.filter((id) => !have.has(id)).slice(0, 5);
-        const extra = local.filter((id) => !known.has(id)).slice(0, 5);
-        const ledger = await queryLocal(
-          page,
-          'SELECT id, seq, type, status FROM events WHERE id IN (SELECT value FROM json_each(?))',
-          [JSON.stringify(missing.map((m) => m.split(':')[0]))],
-        );
-        return { local: local.length, server: remote.length, missing, extra, ledger };
+        return JSON.stringify(local) === JSON.stringify(remote) || (await ledgerDifference(page, local, remote));
       },
       { timeout, intervals: [500] },
     )

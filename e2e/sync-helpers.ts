@@ -13,6 +13,22 @@ export function queryLocal<T>(page: Page, sql: string, params: SqlParam[] = []):
   ] as const) as Promise<T[]>;
 }
 
+/**
+ * For a failure message: the events one side lacks (entries are event ids, or `id:seq`), and what the page's local
+ * ledger says of the missing ones.
+ */
+export async function ledgerDifference(page: Page, local: string[], remote: string[]) {
+  const [have, known] = [new Set(local), new Set(remote)];
+  const missing = remote.filter((entry) => !have.has(entry)).slice(0, 5);
+  const extra = local.filter((entry) => !known.has(entry)).slice(0, 5);
+  const ledger = await queryLocal(
+    page,
+    'SELECT id, seq, type, status FROM events WHERE id IN (SELECT value FROM json_each(?))',
+    [JSON.stringify(missing.map((entry) => entry.split(':')[0]))],
+  );
+  return { local: local.length, server: remote.length, missing, extra, ledger };
+}
+
 export interface SyncTimeline {
   /** performance.timeOrigin of the page: the navigation's start. */
   start: number;

@@ -7,6 +7,7 @@ import type { Page } from '@playwright/test';
 import { ulid } from 'ulidx';
 import { expect, expectedStrategy, killHost, messageFrom, roomUrl, test, type SeededRoom } from './fixtures';
 import type { TestServer } from './server';
+import { ledgerDifference } from './sync-helpers';
 
 async function health(page: Page) {
   return page.evaluate(() => window.roomy.health());
@@ -30,23 +31,6 @@ async function localEventIds(page: Page, stream: string): Promise<string[]> {
 
 async function serverEventIds(server: TestServer, stream: string): Promise<string[]> {
   return (await server.events(stream)).map((e) => e.id).sort();
-}
-
-/** For a failure message: the events one side lacks, and what the local ledger and the inbox say of them. */
-async function whatDiffers(page: Page, local: string[], remote: string[]) {
-  const have = new Set(local);
-  const missing = remote.filter((id) => !have.has(id)).slice(0, 5);
-  const known = new Set(remote);
-  const extra = local.filter((id) => !known.has(id)).slice(0, 5);
-  const ledger = await page.evaluate(
-    (ids) =>
-      window.roomy.db().request('query', {
-        sql: 'SELECT id, seq, type, status FROM events WHERE id IN (SELECT value FROM json_each(?))',
-        params: [JSON.stringify(ids)],
-      }),
-    missing,
-  );
-  return { missing, extra, ledger, health: await health(page) };
 }
 
 function burst(room: SeededRoom, n: number, label: string) {
@@ -112,7 +96,7 @@ test('the host killed during bursts of 1,000 incoming events, five times: nothin
       async () => {
         const [local, remote] = [await localEventIds(page, seeded.stream), await serverEventIds(server, seeded.stream)];
         if (JSON.stringify(local) === JSON.stringify(remote)) return true;
-        return { local: local.length, server: remote.length, ...(await whatDiffers(page, local, remote)) };
+        return { ...(await ledgerDifference(page, local, remote)), health: await health(page) };
       },
       { timeout: 60_000, intervals: [500] },
     )
