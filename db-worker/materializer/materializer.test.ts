@@ -213,6 +213,6 @@ describe('change notices', () => {
     const seen: string[][] = [];
     db.onCommit((changes) => seen.push([...changes.rows.keys()].sort()));
     await apply(f.make('message.create', { body: 'new' }, { room: channel }));
-    expect(seen).toEqual([['events', 'messages']]);
+    expect(seen).toEqual([['events', 'messages', 'stream_positions']]);
   });
 });

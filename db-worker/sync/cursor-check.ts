@@ -11,22 +11,15 @@ import type { SyncDb } from '../../protocol/sync-store';
 import type { Database } from '../sqlite/database';
 
 /**
- * Per stream, the highest seq of the server's events this database holds (0 for a stream of local writes only).
- * The streams are found by skipping through the (stream, seq) index, one stream after the next, and each one's
- * highest seq read at the index's end: a handful of lookups however long the ledger is.
+ * Per stream, the highest seq of the server's events this database holds (0 for a stream of local writes only):
+ * one row per stream, kept by triggers on the ledger (schema.ts, migration 4), so reading it costs nothing however
+ * long the ledger is.
  */
-export const HELD_POSITIONS_SQL = `
-  WITH RECURSIVE streams(stream) AS (
-    SELECT min(stream) FROM events
-    UNION ALL
-    SELECT (SELECT min(stream) FROM events WHERE stream > streams.stream) FROM streams WHERE stream IS NOT NULL
-  )
-  SELECT stream, (SELECT max(seq) FROM events WHERE events.stream = streams.stream) AS seq
-  FROM streams WHERE stream IS NOT NULL`;
-
 export async function heldPositions(db: Database): Promise<Map<string, number>> {
-  const rows = await db.exclusive(() => db.all<{ stream: string; seq: number | null }>(HELD_POSITIONS_SQL));
-  return new Map(rows.map((row) => [row.stream, row.seq ?? 0]));
+  const rows = await db.exclusive(() =>
+    db.all<{ stream: string; seq: number }>('SELECT stream, seq FROM stream_positions'),
+  );
+  return new Map(rows.map((row) => [row.stream, row.seq]));
 }
 
 /**

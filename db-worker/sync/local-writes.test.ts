@@ -55,7 +55,7 @@ describe('delivery state follows the outbox', () => {
     db.onCommit((changes) => commits.push([...changes.rows.keys()].sort()));
     const message = local(f.make('message.create', { body: 'hi' }, { room: channel }));
     await writeLocally(message, local(f.make('read.mark', { upTo: message.id }, { room: channel })));
-    expect(commits).toEqual([['events', 'local_writes', 'messages', 'read_marks']]);
+    expect(commits).toEqual([['events', 'local_writes', 'messages', 'read_marks', 'stream_positions']]);
   });
 
   test('a write the database refuses to commit leaves no delivery state behind', async () => {
