@@ -282,6 +282,42 @@ test('a switch to a host on another database (OPFS to IndexedDB) syncs what that
   await expect(page.locator(`[data-message-id="${newest.at(-1)!.id}"]`)).toBeVisible();
 });
 
+test('a switch to a host on another database during an ingest loses nothing below what the inbox still holds', async ({
+  context,
+  page,
+  server,
+  seeded,
+  strategy,
+}) => {
+  test.skip(strategy !== 'auto', 'sets its own strategies: one run per browser');
+  test.setTimeout(120_000);
+  await context.addInitScript(() => localStorage.setItem('roomy.db.strategy', 'dedicated'));
+  await page.goto(roomUrl(server, seeded));
+  await expect(page.locator('.timeline .message').first()).toBeVisible();
+  const before = (await localEventIds(page, seeded.stream)).length;
+  // The new host's database lacks everything the old one applied, and the inbox still holds what it had not: the
+  // new host must have the first part sent again, though its own database ends at the inbox's last event.
+  const appending = (async () => {
+    const events = burst(seeded, 4_000, 'during the switch');
+    for (let i = 0; i < events.length; i += 1_000) await server.append(seeded.stream, events.slice(i, i + 1_000));
+  })();
+  await expect
+    .poll(async () => (await localEventIds(page, seeded.stream)).length, { intervals: [50] })
+    .toBeGreaterThan(before);
+  await page.evaluate(() => window.roomy.switchStrategy('main'));
+  await appending;
+  await expect.poll(async () => (await health(page)).vfs, { timeout: 30_000 }).toMatch(/^IDB/);
+  await expect
+    .poll(
+      async () => {
+        const [local, remote] = [await localEventIds(page, seeded.stream), await serverEventIds(server, seeded.stream)];
+        return JSON.stringify(local) === JSON.stringify(remote) || (await ledgerDifference(page, local, remote));
+      },
+      { timeout: 60_000, intervals: [500] },
+    )
+    .toBe(true);
+});
+
 test('switching strategy at runtime moves every tab', async ({ context, server, seeded, strategy }) => {
   test.skip(strategy !== 'auto', 'one run per browser');
   const [one, two] = [await context.newPage(), await context.newPage()];

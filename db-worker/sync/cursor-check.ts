@@ -2,10 +2,12 @@
  * The service worker's cursors say which events it has handed over; a host whose database holds less, with no inbox
  * entry to fill the gap, would wait for those events for ever. That happens when a host opens another database
  * than the one that took them: a strategy switch or a fallback moves between OPFS and IndexedDB, or the site's OPFS
- * was cleared under the app. The host then moves those cursors back to what its database holds, in one transaction
- * with the look at the inbox (the service worker writes entries and cursors together, so it cannot slip between),
- * and asks the service worker to catch up from there. Events downloaded again that the host already has are
- * no-ops (the ledger).
+ * was cleared under the app. A host looks when it starts, before it applies anything: per stream, a hole is a cursor
+ * ahead of what the database holds with no inbox entry starting right after it. (Once the inbox's entries are
+ * applied the database ends where the cursor does, and a hole below them can no longer be seen.) The host then moves
+ * those cursors back to what its database holds, in one transaction with the look at the inbox (the service worker
+ * writes entries and cursors together, so it cannot slip between), and asks the service worker to catch up from
+ * there. Events downloaded again that the host already has are no-ops (the ledger).
  */
 import type { SyncDb } from '../../protocol/sync-store';
 import type { Database } from '../sqlite/database';

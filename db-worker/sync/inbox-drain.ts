@@ -52,9 +52,6 @@ export class InboxDrain {
   private again = false;
   private readonly channel = new BroadcastChannel(SYNC_CHANNEL);
   private reconciled = false;
-  private cursorsChecked = false;
-  /** Per stream, the highest seq this database holds: read once at the first drain, then moved by each batch. */
-  private held = new Map<string, number>();
 
   constructor(
     private readonly syncDb: SyncDb,
@@ -87,8 +84,16 @@ export class InboxDrain {
       await this.localWrites.reconcile();
       // Where this database stands, before the first batch: until a host reports, tabs count what the inbox holds
       // as applied, and would say "live" while a long backfill still waits in the inbox.
-      this.held = await this.startingPositions();
-      this.announce(this.held);
+      const held = await this.startingPositions();
+      this.announce(held);
+      // Before the first batch, not after the inbox is drained: what this database lacks below the inbox's first
+      // entry is a hole only until that entry is applied; after it, the database ends where the cursor does, and a
+      // new database that took over during an ingest would lack the beginning for good (see cursor-check.ts).
+      const streams = await rewindCursorsAhead(this.syncDb, held);
+      if (streams.length) {
+        console.warn('[roomy host] this database lacks events the service worker handed over; syncing them again');
+        this.channel.postMessage({ type: 'rewound', streams } satisfies SyncNotice);
+      }
     }
     do {
       this.again = false;
@@ -118,20 +123,10 @@ export class InboxDrain {
         this.stats.lastDrainAt = Date.now();
         this.stats.lastResult = result;
         this.onBatch(result);
-        for (const [stream, seq] of batch.reached) this.held.set(stream, Math.max(this.held.get(stream) ?? 0, seq));
         this.announce(batch.reached);
         await this.localWrites.afterDrain();
       }
     } while (this.again);
-    if (!this.cursorsChecked) {
-      // Once the inbox is empty, what is not in this database should be ahead of the cursors: see cursor-check.ts.
-      this.cursorsChecked = true;
-      const streams = await rewindCursorsAhead(this.syncDb, this.held);
-      if (streams.length) {
-        console.warn('[roomy host] this database lacks events the service worker handed over; syncing them again');
-        this.channel.postMessage({ type: 'rewound', streams } satisfies SyncNotice);
-      }
-    }
     return total;
   }
 
