@@ -334,6 +334,13 @@ test('the leader tab closed during an ingest (dedicated strategy): the other tab
   await leader.close();
   await appending;
   await expect.poll(async () => (await follower.evaluate(() => window.roomy.health())).role).toBe('leader');
+  // The same database, handed over: not a fallback to another strategy (and database) on the way.
+  await expect
+    .poll(async () => {
+      const { strategy, vfs, reason } = await follower.evaluate(() => window.roomy.health());
+      return { strategy, vfs, reason };
+    })
+    .toMatchObject({ strategy: 'dedicated', vfs: expect.stringMatching(/^OPFS/) });
   const text = `written by the new leader ${ulid()}`;
   await send(follower, seeded, text);
   // Read from the new leader's database: with 2,000 messages arriving, where the timeline's view ends up is not
