@@ -3,7 +3,7 @@
  * host survives being killed mid-ingest with nothing lost or doubled, leadership passes on when the leader tab
  * closes or freezes, a request that is never answered times out, and the app still works when no worker can start.
  */
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { ulid } from 'ulidx';
 import { expect, expectedStrategy, killHost, messageFrom, roomUrl, test, type SeededRoom } from './fixtures';
 import type { TestServer } from './server';
@@ -35,6 +35,31 @@ async function serverEventIds(server: TestServer, stream: string): Promise<strin
 
 function burst(room: SeededRoom, n: number, label: string) {
   return Array.from({ length: n }, (_, i) => messageFrom('did:plc:bob', room, `${label} #${i}`));
+}
+
+/**
+ * Waits until the local ledger holds exactly the server's events of the stream. Both sides are read again each
+ * time: the app writes events of its own meanwhile (read marks). A failure names what one side lacks.
+ */
+async function expectSameEvents(page: Page, server: TestServer, stream: string) {
+  await expect
+    .poll(
+      async () => {
+        const [local, remote] = [await localEventIds(page, stream), await serverEventIds(server, stream)];
+        if (JSON.stringify(local) === JSON.stringify(remote)) return true;
+        return { ...(await ledgerDifference(page, local, remote)), health: await health(page) };
+      },
+      { timeout: 60_000, intervals: [500] },
+    )
+    .toBe(true);
+}
+
+/** The page on a dedicated host (its database in OPFS), the room shown. */
+async function openOnOpfs(context: BrowserContext, page: Page, server: TestServer, seeded: SeededRoom) {
+  await context.addInitScript(() => localStorage.setItem('roomy.db.strategy', 'dedicated'));
+  await page.goto(roomUrl(server, seeded));
+  await expect(page.locator('.timeline .message').first()).toBeVisible();
+  expect((await health(page)).vfs).toMatch(/^OPFS/);
 }
 
 test('health() reports the strategy in use, and the host answers', async ({ page, server, seeded, strategy }) => {
@@ -90,17 +115,7 @@ test('the host killed during bursts of 1,000 incoming events, five times: nothin
     await killHost(browser, page, strategy);
     await appending;
   }
-  // Both sides are read again each time: the app writes events of its own meanwhile (read marks).
-  await expect
-    .poll(
-      async () => {
-        const [local, remote] = [await localEventIds(page, seeded.stream), await serverEventIds(server, seeded.stream)];
-        if (JSON.stringify(local) === JSON.stringify(remote)) return true;
-        return { ...(await ledgerDifference(page, local, remote)), health: await health(page) };
-      },
-      { timeout: 60_000, intervals: [500] },
-    )
-    .toBe(true);
+  await expectSameEvents(page, server, seeded.stream);
   expect((await health(page)).restarts).toBeGreaterThanOrEqual(restartsBefore + 5);
   // and the open subscriptions follow the data again
   const text = `after the storm ${ulid()}`;
@@ -265,10 +280,7 @@ test('a switch to a host on another database (OPFS to IndexedDB) syncs what that
   strategy,
 }) => {
   test.skip(strategy !== 'auto', 'sets its own strategies: one run per browser');
-  await context.addInitScript(() => localStorage.setItem('roomy.db.strategy', 'dedicated'));
-  await page.goto(roomUrl(server, seeded));
-  await expect(page.locator('.timeline .message').first()).toBeVisible();
-  expect((await health(page)).vfs).toMatch(/^OPFS/);
+  await openOnOpfs(context, page, server, seeded);
   const expected = await serverEventIds(server, seeded.stream);
   await expect.poll(() => localEventIds(page, seeded.stream)).toEqual(expected);
   // The main-thread host keeps its database in IndexedDB: empty, while the service worker has handed every event
@@ -291,9 +303,7 @@ test('a switch to a host on another database during an ingest loses nothing belo
 }) => {
   test.skip(strategy !== 'auto', 'sets its own strategies: one run per browser');
   test.setTimeout(120_000);
-  await context.addInitScript(() => localStorage.setItem('roomy.db.strategy', 'dedicated'));
-  await page.goto(roomUrl(server, seeded));
-  await expect(page.locator('.timeline .message').first()).toBeVisible();
+  await openOnOpfs(context, page, server, seeded);
   const before = (await localEventIds(page, seeded.stream)).length;
   // The new host's database lacks everything the old one applied, and the inbox still holds what it had not: the
   // new host must have the first part sent again, though its own database ends at the inbox's last event.
@@ -307,15 +317,7 @@ test('a switch to a host on another database during an ingest loses nothing belo
   await page.evaluate(() => window.roomy.switchStrategy('main'));
   await appending;
   await expect.poll(async () => (await health(page)).vfs, { timeout: 30_000 }).toMatch(/^IDB/);
-  await expect
-    .poll(
-      async () => {
-        const [local, remote] = [await localEventIds(page, seeded.stream), await serverEventIds(server, seeded.stream)];
-        return JSON.stringify(local) === JSON.stringify(remote) || (await ledgerDifference(page, local, remote));
-      },
-      { timeout: 60_000, intervals: [500] },
-    )
-    .toBe(true);
+  await expectSameEvents(page, server, seeded.stream);
 });
 
 test('switching strategy at runtime moves every tab', async ({ context, server, seeded, strategy }) => {
