@@ -131,13 +131,14 @@ export class DbHost {
     const syncDb = await openSyncDb({ onGone: (why) => void this.close(`local storage went away: ${why}`) });
     const materializer = new Materializer(db);
     const live = new LiveQueries(db);
-    const drainer = new InboxDrain(
-      syncDb,
-      db,
-      materializer,
-      (result) => this.reportRejections(result),
-      (busy) => this.announceBusy(db, busy),
-    );
+    const drainer = new InboxDrain(syncDb, db, materializer, {
+      onBatch: (result) => this.reportRejections(result),
+      onBusy: (busy) => this.announceBusy(db, busy),
+      onFailure: (error) => {
+        this.log('inbox drain failed:', error);
+        this.reportStorageProblem(error);
+      },
+    });
     this.open = { db, syncDb, materializer, live, drainer, releaseLock };
     db.onCommit((changes) => {
       this.lastCommitAt = Date.now();
@@ -164,10 +165,7 @@ export class DbHost {
   }
 
   private drain() {
-    void this.open?.drainer.drain().catch((error: unknown) => {
-      this.log('inbox drain failed:', error);
-      this.reportStorageProblem(error);
-    });
+    void this.open?.drainer.drain().catch(() => {}); // reported by onFailure, and tried again later
   }
 
   /**
@@ -289,7 +287,7 @@ export class DbHost {
           const relaxed = open.db.description.vfs.startsWith('IDB');
           if (relaxed) await open.db.run('PRAGMA synchronous = NORMAL');
           try {
-            return await open.materializer.applyBatch(valid, markPending);
+            return await open.materializer.applyBatch(valid, { alongside: markPending });
           } finally {
             if (relaxed) await open.db.run('PRAGMA synchronous = FULL');
           }

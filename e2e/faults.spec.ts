@@ -233,8 +233,10 @@ for (const { where, db, storageTypes } of [
     page,
     server,
     seeded,
+    strategy,
   }) => {
     test.skip(browser.browserType().name() !== 'chromium', 'the DevTools protocol is Chromium only');
+    skipUnlessDefaultStrategy(strategy);
     // The service worker hears `close` and opens a new sync database at once, while the clearing still goes on:
     // that open fails ("AbortError: The connection was closed"), and openSyncDb makes it again
     // (protocol/sync-store.ts). The dedicated host's OPFS files go too: its access handles are closed under it.

@@ -124,8 +124,9 @@ export interface HostEvents {
   /** The host is going away (shutdown, or its lock was taken by a newer host): reconnect. */
   'host-closing': { reason: string };
   /**
-   * The host is about to hold its thread in long synchronous work (the synchronous build's commit of a drained
-   * batch, flushed to disk): pings may go unanswered for up to `forMs`. 0 when it is done.
+   * The host is about to hold its thread in long synchronous work (on the synchronous build, the last steps of a
+   * drained batch: its ledger rows and the COMMIT, flushed to disk): pings may go unanswered for up to `forMs`. 0
+   * when it is done.
    */
   busy: { forMs: number };
 }

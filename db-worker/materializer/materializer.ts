@@ -28,6 +28,16 @@ export interface BatchResult {
   rejected: Rejected[];
 }
 
+export interface BatchHooks {
+  /** Runs first in the batch's transaction, for what must commit with it (a local write's delivery state). */
+  alongside?: () => Promise<void>;
+  /**
+   * Told when only the batch's last steps are left (its ledger rows and the COMMIT): calls that do not give the
+   * event loop a turn, which on the synchronous build can hold the thread for seconds (see HostEvents['busy']).
+   */
+  beforeCommit?: () => void;
+}
+
 const REJECTED_JSON_CHARS = 4_096;
 /** How long a batch may keep the event loop before it gives other work (the heartbeat) a turn. */
 const YIELD_EVERY_MS = 40;
@@ -89,10 +99,10 @@ export class Materializer {
 
   /**
    * Applies a batch in one transaction. The caller holds the connection (`db.exclusive`). Inputs are of unknown
-   * shape: whatever reaches the host from IndexedDB or another tab is validated here again. `alongside` runs first
-   * in the same transaction, for what must commit together with the batch (a local write's delivery state).
+   * shape: whatever reaches the host from IndexedDB or another tab is validated here again.
    */
-  async applyBatch(inputs: readonly unknown[], alongside?: () => Promise<void>): Promise<BatchResult> {
+  async applyBatch(inputs: readonly unknown[], hooks: BatchHooks = {}): Promise<BatchResult> {
+    const { alongside, beforeCommit } = hooks;
     const result: BatchResult = { applied: 0, duplicates: 0, waiting: 0, released: 0, rejected: [] };
     if (!inputs.length) return result;
     await this.countWaiting();
@@ -105,6 +115,7 @@ export class Materializer {
           await this.yieldNow();
           await this.applyOne(input, result, batch);
         }
+        beforeCommit?.();
         await batch.write(this.db);
       });
     } catch (error) {

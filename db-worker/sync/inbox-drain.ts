@@ -37,6 +37,17 @@ interface ReadBatch {
   reached: Map<string, number>;
 }
 
+export interface DrainHooks {
+  onBatch?: (result: BatchResult) => void;
+  /** Around each batch's last steps (ledger rows and COMMIT): true before, false after (HostEvents['busy']). */
+  onBusy?: (busy: boolean) => void;
+  /** A drain failed (the disk full, a storage error): its entries stay in the inbox, and it is tried again later. */
+  onFailure?: (error: unknown) => void;
+}
+
+/** After a failed drain, the wait before the next try: doubled each time it fails again, back to `first` once one works. */
+const RETRY_MS = { first: 1_000, max: 30_000 };
+
 export class InboxDrain {
   readonly stats: DrainStats = {
     drained: 0,
@@ -51,36 +62,58 @@ export class InboxDrain {
   private running: Promise<number> | null = null;
   private again = false;
   private readonly channel = new BroadcastChannel(SYNC_CHANNEL);
-  private reconciled = false;
+  private prologueDone = false;
+  private closed = false;
+  private retry: { timer: ReturnType<typeof setTimeout> | null; delayMs: number } = {
+    timer: null,
+    delayMs: RETRY_MS.first,
+  };
 
   constructor(
     private readonly syncDb: SyncDb,
     private readonly db: Database,
     private readonly materializer: Materializer,
-    private readonly onBatch: (result: BatchResult) => void = () => {},
-    /** Around each batch applied: true before, false after (see HostEvents['busy']). */
-    private readonly onBusy: (busy: boolean) => void = () => {},
+    private readonly hooks: DrainHooks = {},
   ) {
     this.localWrites = new LocalWrites(syncDb, db);
   }
 
-  /** Drains until the inbox is empty. Calls during a drain make it look once more at the end. */
+  /**
+   * Drains until the inbox is empty. Calls during a drain make it look once more at the end. A drain that fails is
+   * tried again later by itself: no notice may come to wake it (the last event that arrived may be the one waiting).
+   */
   drain(): Promise<number> {
     if (this.running) {
       this.again = true;
       return this.running;
     }
-    this.running = this.loop().finally(() => {
+    this.again = false;
+    if (this.retry.timer) clearTimeout(this.retry.timer);
+    this.retry.timer = null;
+    const running = this.loop();
+    running.then(
+      () => (this.retry.delayMs = RETRY_MS.first),
+      (error: unknown) => {
+        this.hooks.onFailure?.(error);
+        if (this.closed) return;
+        this.retry.timer = setTimeout(() => void this.drain().catch(() => {}), this.retry.delayMs);
+        this.retry.delayMs = Math.min(this.retry.delayMs * 2, RETRY_MS.max);
+      },
+    );
+    this.running = running.finally(() => {
       this.running = null;
+      // A call that came too late for the loop to see it (after its last look, or while it failed): the notice
+      // behind it must not be lost, or the entry it announced would wait for the next one, maybe for ever.
+      if (this.again && !this.closed) void this.drain().catch(() => {});
     });
     return this.running;
   }
 
   private async loop(): Promise<number> {
     let total = 0;
-    if (!this.reconciled) {
-      // The first drain of a host: the service worker may have sent or failed writes while no host listened.
-      this.reconciled = true;
+    if (!this.prologueDone) {
+      // The first drain of a host (until it gets through these steps): the service worker may have sent or failed
+      // writes while no host listened.
       await this.localWrites.reconcile();
       // Where this database stands, before the first batch: until a host reports, tabs count what the inbox holds
       // as applied, and would say "live" while a long backfill still waits in the inbox.
@@ -94,6 +127,7 @@ export class InboxDrain {
         console.warn('[roomy host] this database lacks events the service worker handed over; syncing them again');
         this.channel.postMessage({ type: 'rewound', streams } satisfies SyncNotice);
       }
+      this.prologueDone = true;
     }
     do {
       this.again = false;
@@ -107,10 +141,13 @@ export class InboxDrain {
         next = this.read(lastKey);
         next.catch(() => {}); // awaited below unless applying fails
         const applyStarted = performance.now();
-        this.onBusy(true);
+        // Busy only for the batch's last steps: while its events are applied the event loop still turns (pings are
+        // answered), and a host that dies then must be noticed at the heartbeat's pace, not after the busy grace.
         const result = await this.db
-          .exclusive(() => this.materializer.applyBatch(batch.events))
-          .finally(() => this.onBusy(false));
+          .exclusive(() =>
+            this.materializer.applyBatch(batch.events, { beforeCommit: () => this.hooks.onBusy?.(true) }),
+          )
+          .finally(() => this.hooks.onBusy?.(false));
         const deleteStarted = performance.now();
         this.stats.applyMs += deleteStarted - applyStarted;
         const del = this.syncDb.transaction('inbox', 'readwrite');
@@ -122,7 +159,7 @@ export class InboxDrain {
         this.stats.batches++;
         this.stats.lastDrainAt = Date.now();
         this.stats.lastResult = result;
-        this.onBatch(result);
+        this.hooks.onBatch?.(result);
         this.announce(batch.reached);
         await this.localWrites.afterDrain();
       }
@@ -168,6 +205,8 @@ export class InboxDrain {
   }
 
   close() {
+    this.closed = true;
+    if (this.retry.timer) clearTimeout(this.retry.timer);
     this.channel.close();
     this.localWrites.close();
   }

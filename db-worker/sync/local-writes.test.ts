@@ -32,7 +32,7 @@ const outboxEntry = (event: NewEvent, state: OutboxEntry['state'], lastError: st
 
 /** Writes as the host does (after the outbox): the events and their delivery state in one transaction. */
 const writeLocally = (...events: NewEvent[]) =>
-  db.exclusive(() => materializer.applyBatch(events, () => recordLocalWrites(db, events)));
+  db.exclusive(() => materializer.applyBatch(events, { alongside: () => recordLocalWrites(db, events) }));
 
 const follow = (outbox: OutboxEntry[]) => db.exclusive(() => followOutbox(db, outbox));
 const states = () => db.all('SELECT id, state, error FROM local_writes ORDER BY id');
@@ -61,9 +61,11 @@ describe('delivery state follows the outbox', () => {
   test('a write the database refuses to commit leaves no delivery state behind', async () => {
     const write = local(f.make('message.create', { body: 'hi' }, { room: channel }));
     const failing = db.exclusive(() =>
-      materializer.applyBatch([write], async () => {
-        await recordLocalWrites(db, [write]);
-        throw new Error('disk full');
+      materializer.applyBatch([write], {
+        alongside: async () => {
+          await recordLocalWrites(db, [write]);
+          throw new Error('disk full');
+        },
       }),
     );
     await expect(failing).rejects.toThrow('disk full');
