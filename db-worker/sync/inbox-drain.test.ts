@@ -6,7 +6,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import type { RoomyEvent } from '../../protocol/events';
-import { openSyncDb, type SyncDb } from '../../protocol/sync-store';
+import { openSyncDb, SYNC_CHANNEL, type SyncDb, type SyncNotice } from '../../protocol/sync-store';
 import { Materializer } from '../materializer/materializer';
 import { migrate } from '../schema';
 import type { Database } from '../sqlite/database';
@@ -113,4 +113,26 @@ test('a drain that fails is tried again by itself, with no notice to wake it', a
   expect(await ledgerSeqs()).toEqual([]);
   await vi.waitFor(async () => expect(await ledgerSeqs()).toHaveLength(10), { timeout: 5_000, interval: 100 });
   expect(await syncDb.count('inbox')).toBe(0);
+});
+
+test('a stream the host did not know of at its start is announced at 0 before its first batch is applied', async () => {
+  const heard: { stream: string; seq: number }[][] = [];
+  const listener = new BroadcastChannel(SYNC_CHANNEL);
+  listener.onmessage = (event: MessageEvent<SyncNotice>) => {
+    if (event.data.type === 'applied') heard.push(event.data.streams);
+  };
+  try {
+    const drainer = start();
+    await drainer.drain(); // the host starts before the service worker has begun the stream
+    await handOver(events);
+    await drainer.drain();
+    await vi.waitFor(() => expect(heard.flat().at(-1)).toEqual({ stream: f.stream, seq: 10 }));
+    // Until then, a tab would have counted what the inbox holds as applied, and said "live" during a backfill.
+    expect(heard.flat()).toEqual([
+      { stream: f.stream, seq: 0 },
+      { stream: f.stream, seq: 10 },
+    ]);
+  } finally {
+    listener.close();
+  }
 });

@@ -63,6 +63,8 @@ export class InboxDrain {
   private again = false;
   private readonly channel = new BroadcastChannel(SYNC_CHANNEL);
   private prologueDone = false;
+  /** Streams whose position this host has announced (see announce). */
+  private readonly announced = new Set<string>();
   private closed = false;
   private retry: { timer: ReturnType<typeof setTimeout> | null; delayMs: number } = {
     timer: null,
@@ -119,6 +121,7 @@ export class InboxDrain {
       // as applied, and would say "live" while a long backfill still waits in the inbox.
       const held = await this.startingPositions();
       this.announce(held);
+      for (const stream of held.keys()) this.announced.add(stream);
       // Before the first batch, not after the inbox is drained: what this database lacks below the inbox's first
       // entry is a hole only until that entry is applied; after it, the database ends where the cursor does, and a
       // new database that took over during an ingest would lack the beginning for good (see cursor-check.ts).
@@ -140,6 +143,13 @@ export class InboxDrain {
         // Read the next batch while this one is applied.
         next = this.read(lastKey);
         next.catch(() => {}); // awaited below unless applying fails
+        // A stream the start did not know of (the service worker had not begun it yet) is announced at 0 before
+        // its first batch: until the host speaks of a stream, tabs count what the inbox holds of it as applied.
+        const unannounced = [...batch.reached.keys()].filter((stream) => !this.announced.has(stream));
+        if (unannounced.length) {
+          this.announce(new Map(unannounced.map((stream) => [stream, 0])));
+          for (const stream of unannounced) this.announced.add(stream);
+        }
         const applyStarted = performance.now();
         // Busy only for the batch's last steps: while its events are applied the event loop still turns (pings are
         // answered), and a host that dies then must be noticed at the heartbeat's pace, not after the busy grace.
