@@ -114,22 +114,7 @@ export class InboxDrain {
   private async loop(): Promise<number> {
     let total = 0;
     if (!this.prologueDone) {
-      // The first drain of a host (until it gets through these steps): the service worker may have sent or failed
-      // writes while no host listened.
-      await this.localWrites.reconcile();
-      // Where this database stands, before the first batch: until a host reports, tabs count what the inbox holds
-      // as applied, and would say "live" while a long backfill still waits in the inbox.
-      const held = await this.startingPositions();
-      this.announce(held);
-      for (const stream of held.keys()) this.announced.add(stream);
-      // Before the first batch, not after the inbox is drained: what this database lacks below the inbox's first
-      // entry is a hole only until that entry is applied; after it, the database ends where the cursor does, and a
-      // new database that took over during an ingest would lack the beginning for good (see cursor-check.ts).
-      const streams = await rewindCursorsAhead(this.syncDb, held);
-      if (streams.length) {
-        console.warn('[roomy host] this database lacks events the service worker handed over; syncing them again');
-        this.channel.postMessage({ type: 'rewound', streams } satisfies SyncNotice);
-      }
+      await this.prologue();
       this.prologueDone = true;
     }
     do {
@@ -143,13 +128,7 @@ export class InboxDrain {
         // Read the next batch while this one is applied.
         next = this.read(lastKey);
         next.catch(() => {}); // awaited below unless applying fails
-        // A stream the start did not know of (the service worker had not begun it yet) is announced at 0 before
-        // its first batch: until the host speaks of a stream, tabs count what the inbox holds of it as applied.
-        const unannounced = [...batch.reached.keys()].filter((stream) => !this.announced.has(stream));
-        if (unannounced.length) {
-          this.announce(new Map(unannounced.map((stream) => [stream, 0])));
-          for (const stream of unannounced) this.announced.add(stream);
-        }
+        this.announceNewStreams(batch.reached);
         const applyStarted = performance.now();
         // Busy only for the batch's last steps: while its events are applied the event loop still turns (pings are
         // answered), and a host that dies then must be noticed at the heartbeat's pace, not after the busy grace.
@@ -205,6 +184,39 @@ export class InboxDrain {
       if (!positions.has(stream)) positions.set(stream, 0);
     }
     return positions;
+  }
+
+  /**
+   * The first steps of a host's first drain (done again at the next drain until they all go through): the outbox
+   * followed, where this database stands announced, and the cursors checked against it.
+   */
+  private async prologue() {
+    // The service worker may have sent or failed writes while no host listened.
+    await this.localWrites.reconcile();
+    // Where this database stands, before the first batch: until a host reports, tabs count what the inbox holds
+    // as applied, and would say "live" while a long backfill still waits in the inbox.
+    const held = await this.startingPositions();
+    this.announce(held);
+    for (const stream of held.keys()) this.announced.add(stream);
+    // Before the first batch, not after the inbox is drained: what this database lacks below the inbox's first
+    // entry is a hole only until that entry is applied; after it, the database ends where the cursor does, and a
+    // new database that took over during an ingest would lack the beginning for good (see cursor-check.ts).
+    const streams = await rewindCursorsAhead(this.syncDb, held);
+    if (streams.length) {
+      console.warn('[roomy host] this database lacks events the service worker handed over; syncing them again');
+      this.channel.postMessage({ type: 'rewound', streams } satisfies SyncNotice);
+    }
+  }
+
+  /**
+   * A stream the start did not know of (the service worker had not begun it yet) is announced at 0 before its first
+   * batch: until the host speaks of a stream, tabs count what the inbox holds of it as applied, and would say "live".
+   */
+  private announceNewStreams(reached: Map<string, number>) {
+    const unannounced = [...reached.keys()].filter((stream) => !this.announced.has(stream));
+    if (!unannounced.length) return;
+    this.announce(new Map(unannounced.map((stream) => [stream, 0])));
+    for (const stream of unannounced) this.announced.add(stream);
   }
 
   private announce(reached: Map<string, number>) {
