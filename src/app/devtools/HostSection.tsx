@@ -83,6 +83,8 @@ export function HostSection() {
 
   return (
     <div class="devtools-section">
+      {/* First: the list and the table below grow as the host reports, and would move it under the pointer. */}
+      <StrategySwitcher current={record().strategy as Strategy | undefined} onSwitched={health.refresh} />
       <Show when={health.error()}>
         <p class="error" role="alert">
           Health check failed: {health.error()}
@@ -134,7 +136,6 @@ export function HostSection() {
           </table>
         </Show>
       </Show>
-      <StrategySwitcher current={record().strategy as Strategy | undefined} onSwitched={health.refresh} />
     </div>
   );
 }
